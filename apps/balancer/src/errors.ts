@@ -1,0 +1,58 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Errors the balancer answers itself (not relayed from an upstream). One stable code per
+ * failure; one table maps codes to HTTP statuses. Clients branch on `code`, never on text.
+ */
+export const BALANCER_ERRORS = {
+  UPSTREAM_CONNECT_FAILED: 502,
+  UPSTREAM_ERROR: 502,
+  UPSTREAM_TIMEOUT: 504,
+  NO_LIVE_UPSTREAM: 502,
+  ALL_UPSTREAMS_BUSY: 503,
+  RETRY_BUDGET_EXHAUSTED: 502,
+  RATE_LIMITED: 429,
+  BODY_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
+  NOT_FOUND: 404,
+  NO_ROUTE: 404,
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  METHOD_NOT_ALLOWED: 405,
+  SHUTTING_DOWN: 503,
+} as const;
+export type BalancerErrorCode = keyof typeof BALANCER_ERRORS;
+
+export class BalancerError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: BalancerErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'BalancerError';
+    this.status = BALANCER_ERRORS[code];
+  }
+}
+
+/** Write a JSON error `{ code, message }` unless headers already went out. */
+export function sendError(
+  res: ServerResponse,
+  code: BalancerErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ code, message });
+  res.writeHead(BALANCER_ERRORS[code], {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
