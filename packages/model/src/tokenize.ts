@@ -1,0 +1,66 @@
+/**
+ * Text → token ids. The same code runs in the build script (training) and in the
+ * model server (inference), so the committed model and the feed can never drift apart.
+ *
+ * Tokens: lowercase runs of Unicode letters and digits. Ids: FNV-1a (32-bit) over the
+ * token's UTF-8 bytes, folded into `1..VOCAB_SIZE-1`; id 0 is padding.
+ */
+
+/** Number of hash buckets, i.e. rows of the embedding table (id 0 = padding). */
+export const VOCAB_SIZE = 32_768;
+/** Tokens kept per text; the rest is cut (cost grows with length up to this cap). */
+export const MAX_TOKENS = 512;
+/** Id of the padding token. */
+export const PAD_ID = 0;
+
+const TOKEN_RE = /[\p{L}\p{N}]+/gu;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** Splits a text into lowercase word tokens, keeping at most `maxTokens`. */
+export function tokenize(text: string, maxTokens: number = MAX_TOKENS): string[] {
+  const tokens: string[] = [];
+  if (maxTokens <= 0) return tokens;
+  for (const match of text.toLowerCase().matchAll(TOKEN_RE)) {
+    tokens.push(match[0]);
+    if (tokens.length >= maxTokens) break;
+  }
+  return tokens;
+}
+
+/** FNV-1a 32-bit hash of the UTF-8 encoding of `s` (unsigned). */
+export function fnv1a32(s: string): number {
+  let h = FNV_OFFSET;
+  const mix = (byte: number): void => {
+    h = Math.imul(h ^ byte, FNV_PRIME);
+  };
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0x80) {
+      mix(cp);
+    } else if (cp < 0x800) {
+      mix(0xc0 | (cp >> 6));
+      mix(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      mix(0xe0 | (cp >> 12));
+      mix(0x80 | ((cp >> 6) & 0x3f));
+      mix(0x80 | (cp & 0x3f));
+    } else {
+      mix(0xf0 | (cp >> 18));
+      mix(0x80 | ((cp >> 12) & 0x3f));
+      mix(0x80 | ((cp >> 6) & 0x3f));
+      mix(0x80 | (cp & 0x3f));
+    }
+  }
+  return h >>> 0;
+}
+
+/** Bucket id of one token: `1 + fnv1a32(token) mod (VOCAB_SIZE - 1)`; never the padding id. */
+export function tokenId(token: string): number {
+  return 1 + (fnv1a32(token) % (VOCAB_SIZE - 1));
+}
+
+/** Token ids of a text (at most `maxTokens`). */
+export function tokenIds(text: string, maxTokens: number = MAX_TOKENS): number[] {
+  return tokenize(text, maxTokens).map(tokenId);
+}
