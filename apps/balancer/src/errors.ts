@@ -21,19 +21,23 @@ export const BALANCER_ERRORS = {
   UNAUTHORIZED: 401,
   METHOD_NOT_ALLOWED: 405,
   SHUTTING_DOWN: 503,
+  CLIENT_CLOSED_REQUEST: 499,
+  INTERNAL_ERROR: 500,
 } as const;
 export type BalancerErrorCode = keyof typeof BALANCER_ERRORS;
 
 export class BalancerError extends Error {
   readonly status: number;
+  /** `status` overrides the table (e.g. NGINX `limit_req_status 503` for RATE_LIMITED). */
   constructor(
     readonly code: BalancerErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    status?: number,
   ) {
     super(message);
     this.name = 'BalancerError';
-    this.status = BALANCER_ERRORS[code];
+    this.status = status ?? BALANCER_ERRORS[code];
   }
 }
 
@@ -43,13 +47,14 @@ export function sendError(
   code: BalancerErrorCode,
   message: string,
   headers: Record<string, string> = {},
+  status: number = BALANCER_ERRORS[code],
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = JSON.stringify({ code, message });
-  res.writeHead(BALANCER_ERRORS[code], {
+  res.writeHead(status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -1,0 +1,114 @@
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { BalancerError } from '../errors.js';
+
+/**
+ * Request body limits for bodies whose size is not (or not honestly) announced: chunked
+ * uploads and streams past Content-Length checks. NGINX answers 413 for
+ * `client_max_body_size` and 408 for `client_body_timeout` (idle time between two reads).
+ * Both errors carry `connection: close`: the unread rest of the body is never drained.
+ * `maxBytes <= 0` disables the size limit (NGINX `client_max_body_size 0`).
+ */
+
+export interface ReadBodyOptions {
+  maxBytes: number;
+  /** Longest silence between two chunks; 0 disables. */
+  idleTimeoutMs: number;
+}
+
+/** The part of an IncomingMessage this module reads. */
+export type BodySource = Readable & { headers?: Record<string, string | string[] | undefined> };
+
+const CLOSE = { connection: 'close' } as const;
+
+export function bodyTooLarge(maxBytes: number): BalancerError {
+  return new BalancerError('BODY_TOO_LARGE', `request body larger than ${maxBytes} bytes`, { ...CLOSE });
+}
+
+function clientClosed(): BalancerError {
+  return new BalancerError('CLIENT_CLOSED_REQUEST', 'client closed the connection before the body ended', {
+    ...CLOSE,
+  });
+}
+
+function declaredLength(req: BodySource): number {
+  const raw = req.headers?.['content-length'];
+  const n = typeof raw === 'string' ? Number(raw) : Number.NaN;
+  return Number.isFinite(n) ? n : -1;
+}
+
+/** Read the whole body into one Buffer, or reject with BODY_TOO_LARGE / REQUEST_TIMEOUT. */
+export function readBody(req: BodySource, options: ReadBodyOptions): Promise<Buffer> {
+  const limit = options.maxBytes > 0 ? options.maxBytes : Number.POSITIVE_INFINITY;
+  if (declaredLength(req) > limit) return Promise.reject(bodyTooLarge(options.maxBytes));
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (req.destroyed) return Promise.reject(clientClosed());
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const cleanup = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    const fail = (err: Error): void => {
+      cleanup();
+      req.pause();
+      reject(err);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      received += buf.length;
+      if (received > limit) return fail(bodyTooLarge(options.maxBytes));
+      chunks.push(buf);
+      timer?.refresh();
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, received));
+    };
+    const onError = (err: Error): void => fail(err);
+    const onClose = (): void => {
+      if (!req.readableEnded) fail(clientClosed());
+    };
+    if (options.idleTimeoutMs > 0) {
+      timer = setTimeout(
+        () => fail(new BalancerError('REQUEST_TIMEOUT', `no body data for ${options.idleTimeoutMs} ms`, { ...CLOSE })),
+        options.idleTimeoutMs,
+      );
+      timer.unref();
+    }
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/**
+ * Pass the body through unbuffered, erroring with BODY_TOO_LARGE as soon as more than
+ * `maxBytes` went by. The source is unpiped and paused (not destroyed), so the socket stays
+ * usable for the 413 answer. Source errors and a premature close are forwarded.
+ */
+export function limitStream(req: BodySource, maxBytes: number): Readable {
+  const limit = maxBytes > 0 ? maxBytes : Number.POSITIVE_INFINITY;
+  let seen = 0;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+      seen += chunk.length;
+      if (seen <= limit) return cb(null, chunk);
+      req.unpipe(out);
+      req.pause();
+      cb(bodyTooLarge(maxBytes));
+    },
+  });
+  const onError = (err: Error): void => {
+    out.destroy(err);
+  };
+  const onClose = (): void => {
+    if (!req.readableEnded) out.destroy(clientClosed());
+  };
+  req.once('error', onError).once('close', onClose);
+  out.once('close', () => req.off('error', onError).off('close', onClose));
+  if (declaredLength(req) > limit) {
+    process.nextTick(() => out.destroy(bodyTooLarge(maxBytes)));
+    return out;
+  }
+  return req.pipe(out);
+}
