@@ -136,6 +136,8 @@ export interface PeerSnapshot {
   lastLatencyMs?: number;
   ewmaLatencyMs?: number;
   health: HealthSnapshot;
+  /** slow_start: share of the weight currently in effect, in (0, 1]; 1 when no ramp runs. */
+  slowStartFactor?: number;
 }
 
 export interface GroupSnapshot {
