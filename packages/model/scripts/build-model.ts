@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     hyper: result.hyper,
     train: result.trainMetrics,
     heldOut: result.heldOutMetrics,
+    heldOutPrefixes: result.heldOutPrefixMetrics,
     epochs: result.log,
   };
   if (values.out === undefined) {

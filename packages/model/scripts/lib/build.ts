@@ -16,6 +16,8 @@ export interface BuildResult {
   hyper: Hyper;
   trainMetrics: Metrics;
   heldOutMetrics: Metrics;
+  /** Held-out accuracy when only the first N tokens of each text are seen (short inputs). */
+  heldOutPrefixMetrics: Record<string, Metrics>;
   log: EpochLog[];
 }
 
@@ -23,6 +25,17 @@ export function toSamples(examples: readonly Example[]): Sample[] {
   return examples.map((e) => ({ ids: Int32Array.from(tokenIds(e.text)), target: labelIndex(e.label) }));
 }
 
+const PREFIXES = [8, 32] as const;
+
+function prefixes(samples: readonly Sample[], n: number): Sample[] {
+  return samples.filter((s) => s.ids.length > 0).map((s) => ({ ids: s.ids.subarray(0, n), target: s.target }));
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Trains on the deterministic split of the shipped corpus and writes the ONNX file to `outPath`. */
 export async function buildModel(outPath: string, hyper: Hyper = HYPER): Promise<BuildResult> {
   const { train: trainSet, heldOut } = splitExamples(loadExamples());
   const trainSamples = toSamples(trainSet);
@@ -37,11 +50,14 @@ export async function buildModel(outPath: string, hyper: Hyper = HYPER): Promise
   const bytes = await writeModel(spec, outPath);
   return {
     bytes,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: sha256Hex(bytes),
     params,
     hyper,
     trainMetrics: evaluate(params, trainSamples),
     heldOutMetrics: evaluate(params, heldOutSamples),
+    heldOutPrefixMetrics: Object.fromEntries(
+      PREFIXES.map((n) => [`first${n}Tokens`, evaluate(params, prefixes(heldOutSamples, n))]),
+    ),
     log,
   };
 }

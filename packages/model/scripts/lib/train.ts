@@ -5,16 +5,18 @@
  * shuffling, single thread: the same data and code always give the same weights.
  */
 import { LABELS, VOCAB_SIZE, type Label } from '../../src/index.js';
-import { mulberry32, shuffle } from './prng.js';
+import { mulberry32, shuffle, type Prng } from './prng.js';
 
 export interface Hyper {
   dim: number;
   epochs: number;
   learningRate: number;
   seed: number;
+  /** Share of steps that train on a random prefix of the text (robustness on short inputs). */
+  cropProbability: number;
 }
 
-export const HYPER: Readonly<Hyper> = Object.freeze({ dim: 32, epochs: 8, learningRate: 0.5, seed: 20_240_611 });
+export const HYPER: Readonly<Hyper> = Object.freeze({ dim: 32, epochs: 8, learningRate: 0.5, seed: 20_240_611, cropProbability: 0.5 });
 
 export interface Params {
   vocab: number;
@@ -103,6 +105,13 @@ function step(p: Params, s: Sample, lr: number): number {
   return -Math.log(Math.max(prob[s.target] ?? 0, 1e-12));
 }
 
+/** With probability `p`, the same example cut to a random non-empty prefix. */
+function maybeCrop(s: Sample, p: number, rng: Prng): Sample {
+  if (p <= 0 || s.ids.length < 2 || rng.next() >= p) return s;
+  const keep = 1 + Math.floor(rng.next() * s.ids.length);
+  return { ids: s.ids.subarray(0, keep), target: s.target };
+}
+
 export interface EpochLog {
   epoch: number;
   meanLoss: number;
@@ -121,7 +130,7 @@ export function train(samples: readonly Sample[], hyper: Hyper, vocab: number = 
     let loss = 0;
     for (const i of order) {
       const lr = hyper.learningRate * (1 - seen / total);
-      loss += step(params, samples[i] as Sample, lr);
+      loss += step(params, maybeCrop(samples[i] as Sample, hyper.cropProbability, rng), lr);
       seen++;
     }
     log.push({ epoch, meanLoss: loss / Math.max(samples.length, 1) });
