@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { formatLogLine, prefix } from './format.js';
+
+describe('formatLogLine', () => {
+  it('shortens pino JSON to level, message and the remaining fields', () => {
+    const line = JSON.stringify({ level: 30, time: 1, pid: 7, hostname: 'h', msg: 'listening', port: 8001, serverId: 'server-1' });
+    expect(formatLogLine(line)).toBe('info listening port=8001 serverId=server-1');
+  });
+
+  it('quotes strings with spaces, inlines objects and truncates long values', () => {
+    const line = JSON.stringify({ level: 50, msg: 'boom', err: { code: 'X' }, note: 'a b', big: 'y'.repeat(200) });
+    expect(formatLogLine(line)).toBe(`error boom err={"code":"X"} note="a b" big=${'y'.repeat(120)}…`);
+  });
+
+  it('passes plain and broken lines through unchanged', () => {
+    expect(formatLogLine('Tasks: 2 successful')).toBe('Tasks: 2 successful');
+    expect(formatLogLine('{not json}')).toBe('{not json}');
+    expect(formatLogLine('[1,2]')).toBe('[1,2]');
+  });
+
+  it('pads the prefix to a common width', () => {
+    expect(prefix('stack', 8)).toBe('stack    |');
+  });
+});
