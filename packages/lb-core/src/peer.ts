@@ -105,9 +105,7 @@ export class PeerEntry {
 
   /** Multiplier for the weight while slow_start ramps (1 otherwise). */
   rampFactor(now: number): number {
-    const factor = slowStartFactor(this.config.slowStartMs, this.recoveredAt, now);
-    if (factor === 1) this.recoveredAt = undefined;
-    return factor;
+    return slowStartFactor(this.config.slowStartMs, this.recoveredAt, now);
   }
 
   /** Configured weight scaled by slow_start (least_conn, random, least_time). */

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { countBy, fail, makeGroup, peer, pickId, weighted } from '../../test/helpers.js';
+import type { PeerConfig, SelectResult } from '../index.js';
+import { buildRing, findPoint, splitServer } from './ketama.js';
+
+// Expected picks come from an independent Python implementation of NGINX's loops
+// (zlib.crc32; generic: hash += (crc32([rehash] key) >> 16) & 0x7fff, w = hash % total;
+// consistent: ketama points crc32(host \0 port prev_hash_le32), 160 per weight unit).
+const walkIds = (results: SelectResult[]) => results.map((r) => (r.ok ? r.peer.id : r.code)).join('');
+
+describe('hash $key (generic, NGINX)', () => {
+  // Reference rehash sequences over weights {1,1,1}: /predict 0 1 0 2 …, user-42 2 2 0 0 1 …,
+  // alpha 1 2 2 1 …; over {2,1,1}: /predict 1 …, alpha 0 …, gamma 2 …
+  it.each([
+    { key: '/predict', weights: { a: 1, b: 1, c: 1 }, first: 'a', walk: 'abc' },
+    { key: 'user-42', weights: { a: 1, b: 1, c: 1 }, first: 'c', walk: 'cab' },
+    { key: 'alpha', weights: { a: 1, b: 1, c: 1 }, first: 'b', walk: 'bca' },
+    { key: '/predict', weights: { a: 2, b: 1, c: 1 }, first: 'b', walk: 'bac' },
+    { key: 'gamma', weights: { a: 2, b: 1, c: 1 }, first: 'c', walk: 'ca' },
+  ])('$key over $weights → $first, retry walk $walk', ({ key, weights, first, walk }) => {
+    const group = makeGroup('hash', weighted(weights));
+    expect(pickId(group, { now: 0, hashKey: key })).toBe(first);
+    expect(pickId(group, { now: 0, hashKey: key })).toBe(first);
+    expect(walkIds([...group.candidates({ now: 0, hashKey: key }, walk.length)])).toBe(walk);
+  });
+
+  it('an unusable peer is skipped by rehashing', () => {
+    // user-42: c (index 2), rehash → 2 again, → 0 → a
+    const group = makeGroup('hash', [peer('a'), peer('b'), peer('c', { down: true })]);
+    expect(pickId(group, { now: 0, hashKey: 'user-42' })).toBe('a');
+  });
+
+  it('an empty or missing key goes round robin', () => {
+    const group = makeGroup('hash', weighted({ a: 1, b: 1, c: 1 }));
+    expect([pickId(group, { now: 0, hashKey: '' }), pickId(group, { now: 0 }), pickId(group, { now: 0 })]).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+});
+
+const servers = ['10.0.0.1:8000', '10.0.0.2:8000', '10.0.0.3:8000'];
+const ketamaPeers = (weights: number[] = [1, 1, 1]): PeerConfig[] =>
+  servers.map((s, i) => peer(s, { weight: weights[i] ?? 1 }));
+
+describe('hash $key consistent (ketama, NGINX)', () => {
+  it('builds 160 points per weight unit, sorted, hashed as NGINX', () => {
+    const ring = buildRing(servers.map((server) => ({ server, weight: 1 })));
+    expect(ring).toHaveLength(480);
+    // first points from the reference implementation
+    expect(ring.slice(0, 3)).toEqual([
+      { hash: 17998970, server: '10.0.0.2:8000' },
+      { hash: 27874173, server: '10.0.0.1:8000' },
+      { hash: 41512425, server: '10.0.0.1:8000' },
+    ]);
+    expect(findPoint(ring, 0)).toBe(0);
+    expect(findPoint(ring, 17998970)).toBe(0);
+    expect(findPoint(ring, 17998971)).toBe(1);
+    expect(findPoint(ring, 0xffffffff)).toBe(480);
+  });
+
+  it.each([
+    { key: '/predict', expected: '10.0.0.1:8000', weighted: '10.0.0.1:8000' },
+    { key: 'user-42', expected: '10.0.0.2:8000', weighted: '10.0.0.2:8000' },
+    { key: 'alpha', expected: '10.0.0.3:8000', weighted: '10.0.0.3:8000' },
+    { key: 'gamma', expected: '10.0.0.3:8000', weighted: '10.0.0.1:8000' },
+  ])('golden pick for $key', ({ key, expected, weighted: withWeight }) => {
+    const group = makeGroup({ name: 'hash', consistent: true }, ketamaPeers());
+    expect(pickId(group, { now: 0, hashKey: key })).toBe(expected);
+    const heavier = makeGroup({ name: 'hash', consistent: true }, ketamaPeers([2, 1, 1]));
+    expect(pickId(heavier, { now: 0, hashKey: key })).toBe(withWeight);
+  });
+
+  it.each([
+    ['10.0.0.1:8000', '10.0.0.1', '8000'],
+    ['[::1]:80', '[::1]', '80'],
+    ['model-server', 'model-server', ''],
+    ['unix:/tmp/sock', '/tmp/sock', ''],
+  ])('splits %s into host %s and port %s', (server, host, port) => {
+    expect(splitServer(server)).toEqual({ host, port });
+  });
+
+  const keys = Array.from({ length: 3000 }, (_, i) => `key-${i}`);
+  const five = ['s1:80', 's2:80', 's3:80', 's4:80', 's5:80'].map((id) => peer(id));
+  const assign = (peers: PeerConfig[]) => {
+    const group = makeGroup({ name: 'hash', consistent: true }, peers);
+    return keys.map((hashKey) => pickId(group, { now: 0, hashKey }));
+  };
+
+  it('removing one of five peers moves only its own keys (~1/5)', () => {
+    const before = assign(five);
+    const after = assign(five.filter((p) => p.id !== 's3:80'));
+    const moved = keys.filter((_, i) => before[i] !== after[i]);
+    expect(moved.every((k) => before[keys.indexOf(k)] === 's3:80')).toBe(true);
+    expect(Math.abs(moved.length / keys.length - 0.2)).toBeLessThan(0.06);
+    const share = countBy(before);
+    for (const id of ['s1:80', 's2:80', 's3:80', 's4:80', 's5:80']) {
+      expect(Math.abs(share[id]! / keys.length - 0.2)).toBeLessThan(0.06);
+    }
+  });
+
+  it('a failed peer sends its keys to the next point; other keys stay put', () => {
+    const group = makeGroup({ name: 'hash', consistent: true }, five);
+    const before = keys.map((hashKey) => pickId(group, { now: 0, hashKey }));
+    fail(group, 's2:80', 0);
+    const after = keys.map((hashKey) => pickId(group, { now: 1, hashKey }));
+    keys.forEach((_, i) => {
+      if (before[i] !== 's2:80') expect(after[i]).toBe(before[i]);
+      else expect(after[i]).not.toBe('s2:80');
+    });
+  });
+
+  it('addresses sharing one server name share its points and alternate by smooth WRR', () => {
+    const peers = [
+      peer('10.0.0.1:8000', { name: 'model:8000' }),
+      peer('10.0.0.2:8000', { name: 'model:8000' }),
+      peer('other:8000'),
+    ];
+    const group = makeGroup({ name: 'hash', consistent: true }, peers);
+    const key = keys.find((hashKey) => pickId(group, { now: 0, hashKey }).startsWith('10.'))!;
+    const again = [pickId(group, { now: 0, hashKey: key }), pickId(group, { now: 0, hashKey: key })];
+    expect(new Set(again)).toEqual(new Set(['10.0.0.1:8000', '10.0.0.2:8000']));
+  });
+
+  it('an empty key goes round robin', () => {
+    const group = makeGroup({ name: 'hash', consistent: true }, ketamaPeers());
+    expect([0, 1, 2].map(() => pickId(group, { now: 0, hashKey: '' }))).toEqual(servers);
+  });
+});
