@@ -64,15 +64,20 @@ function envIssues(spec: EnvVar, value: string, issues: readonly z.core.$ZodIssu
 }
 
 /** Reads every variable in `specs` that is set; returns the raw config they describe and their problems. */
-export function readEnv(env: Env, specs: readonly EnvVar[]): { raw: PlainObject; issues: ConfigIssue[] } {
+export function readEnv(env: Env, specs: readonly EnvVar[]): { raw: PlainObject; issues: ConfigIssue[]; failed: string[] } {
   const raw: PlainObject = {};
   const issues: ConfigIssue[] = [];
+  /** Config paths whose env value was rejected (so "is required" there only repeats the env issue). */
+  const failed: string[] = [];
   for (const spec of specs) {
     const value = envValue(env, spec.name);
     if (value === undefined) continue;
     const result = spec.schema.safeParse(coerce(spec.kind, value), PARSE_PARAMS);
     if (result.success) setPath(raw, spec.path, result.data);
-    else issues.push(...envIssues(spec, value, result.error.issues));
+    else {
+      issues.push(...envIssues(spec, value, result.error.issues));
+      failed.push(formatPath(spec.path));
+    }
   }
-  return { raw, issues };
+  return { raw, issues, failed };
 }

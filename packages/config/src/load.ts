@@ -38,9 +38,13 @@ export function load<S extends z.ZodType>(schema: S, specs: readonly EnvVar[], o
   const env: Env = opts.env ?? process.env;
   const fileName = opts.file ?? envValue(env, 'CONFIG_FILE');
   const fromFile = fileName === undefined ? { ok: true as const, value: {} } : readConfigFile(fileName);
-  const { raw: fromEnv, issues } = readEnv(env, specs);
+  const { raw: fromEnv, issues, failed } = readEnv(env, specs);
   if (!fromFile.ok) throw new ConfigError([fromFile.issue, ...issues]);
   const sources: Sources = { env, file: fromFile.value, fromEnv };
   const merged = deepMerge(fromFile.value, fromEnv) as PlainObject;
-  return validate(schema, hooks.adjust ? hooks.adjust(merged, sources, issues) : merged, issues, hooks);
+  const prune = (all: ConfigIssue[]) => {
+    const kept = all.filter((issue) => !failed.includes(issue.path));
+    return hooks.prune ? hooks.prune(kept) : kept;
+  };
+  return validate(schema, hooks.adjust ? hooks.adjust(merged, sources, issues) : merged, issues, { prune });
 }

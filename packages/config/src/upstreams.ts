@@ -7,13 +7,15 @@ import { PARSE_PARAMS, toConfigIssues } from './zod-issues.js';
 /** Comma-separated server lines; empty items (a trailing comma) are ignored. */
 export const upstreamsListSchema = z
   .string()
-  .transform((value): unknown[] =>
-    value
+  .transform((value, ctx): unknown[] => {
+    const lines = value
       .split(',')
       .map((line) => line.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(serverEntrySchema).min(1, 'must list at least one server'));
+      .filter(Boolean);
+    if (lines.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one server' });
+    return lines;
+  })
+  .pipe(z.array(serverEntrySchema));
 
 /**
  * `'127.0.0.1:8001 weight=5 max_fails=3 fail_timeout=30s backup'` → ServerEntry (NGINX defaults

@@ -91,21 +91,44 @@ export const regexSource = z.string().superRefine((value, ctx) => {
   }
 });
 
-/** NGINX variables a hash key or rate-limit key may use; anything else in the key is literal text. */
-export const KEY_VARIABLES = ['$remote_addr', '$binary_remote_addr', '$request_uri', '$uri'] as const;
+/**
+ * NGINX variables a hash key or rate-limit key may use (`$name` or `${name}`), the same set the
+ * balancer compiles; everything else in the key is literal text.
+ */
+export const KEY_VARIABLES = [
+  '$remote_addr',
+  '$binary_remote_addr',
+  '$request_uri',
+  '$uri',
+  '$args',
+  '$query_string',
+  '$is_args',
+  '$host',
+  '$scheme',
+  '$request_method',
+] as const;
 export const KEY_VARIABLE_PREFIXES = ['$http_', '$cookie_', '$arg_'] as const;
 
+const KEY_VARIABLE = /\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g;
+
+function isKnownVariable(name: string): boolean {
+  const lower = `$${name.toLowerCase()}`;
+  return (
+    (KEY_VARIABLES as readonly string[]).includes(lower) ||
+    KEY_VARIABLE_PREFIXES.some((prefix) => lower.startsWith(prefix) && lower.length > prefix.length)
+  );
+}
+
+/** Returns a message when `value` uses an unknown variable or a stray `$`. */
 export function checkNginxKey(value: string): string | undefined {
-  for (const match of value.matchAll(/\$(\{?)([A-Za-z0-9_]*)(\}?)/g)) {
-    const name = `$${match[2] ?? ''}`;
-    const known =
-      (KEY_VARIABLES as readonly string[]).includes(name) ||
-      KEY_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix) && name.length > prefix.length);
-    if (match[1] || match[3]) return `write variables as $name, not \${name} (${match[0]})`;
-    if (!known) {
-      return `unknown variable "${name}" (use ${KEY_VARIABLES.join(', ')}, ${KEY_VARIABLE_PREFIXES.map((p) => `${p}<name>`).join(', ')})`;
+  for (const match of value.matchAll(KEY_VARIABLE)) {
+    const name = match[1] ?? match[2] ?? '';
+    if (!isKnownVariable(name)) {
+      const known = [...KEY_VARIABLES, ...KEY_VARIABLE_PREFIXES.map((p) => `${p}<name>`)].join(', ');
+      return `unknown variable "$${name}" (known: ${known})`;
     }
   }
+  if (value.replaceAll(KEY_VARIABLE, '').includes('$')) return 'has a "$" that does not start a variable ($name or ${name})';
   return undefined;
 }
 
