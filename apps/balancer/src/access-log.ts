@@ -1,0 +1,142 @@
+import { once } from 'node:events';
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+/**
+ * JSON-lines access log through pino, written like NGINX `access_log … buffer=… flush=…`:
+ * lines collect in a SonicBoom buffer (`sync: false, minLength`) and go out when it fills,
+ * on `periodicFlush` (unref'd, so it never holds the process), on `flush()` and on `close()`.
+ * Paths in `skipPaths` (compared without the query string) are not logged (`access_log off`).
+ * One line per request (`{"type":"access", ...entry}`) lists every upstream attempt.
+ */
+
+export interface AccessAttempt {
+  peer: string;
+  status?: number;
+  error?: string;
+  durationMs: number;
+}
+
+export interface AccessLogEntry {
+  time: string | number;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  clientIp: string;
+  bytesOut?: number;
+  route?: string;
+  upstream?: string;
+  attempts: AccessAttempt[];
+}
+
+/** Same field names as BalancerConfig['accessLog'] (@fleet/config). */
+export interface AccessLogConfig {
+  enabled: boolean;
+  skipPaths: readonly string[];
+}
+
+export interface AccessLog {
+  write(entry: AccessLogEntry): void;
+  /** Resolves once every line written so far has reached the destination. */
+  flush(): Promise<void>;
+  /** Flush, then close a destination this module opened (a given stream is left open). */
+  close(): Promise<void>;
+}
+
+export interface AccessLogOptions {
+  /** Bytes buffered before a write (default 4096, at most 16383). */
+  bufferBytes?: number;
+  /** Buffered lines are written at least this often, in ms (default 1000). */
+  flushIntervalMs?: number;
+  /** Destination write errors; default: process warning (the log never throws into requests). */
+  onError?: (err: Error) => void;
+}
+
+/** A file path or fd (opened here, buffered and async) or a ready pino destination stream. */
+export type AccessLogDestination = string | number | DestinationStream;
+
+
+const NOOP: AccessLog = { write: () => undefined, flush: () => Promise.resolve(), close: () => Promise.resolve() };
+
+function warn(err: Error): void {
+  process.emitWarning(err.message, { code: 'ACCESS_LOG_WRITE_FAILED', detail: err.stack });
+}
+
+/** SonicBoom refuses a minLength at or above its maxWrite (16 KiB). */
+const MAX_BUFFER = 16383;
+
+function openBoom(dest: string | number, options: AccessLogOptions) {
+  return pino.destination({
+    dest,
+    sync: false,
+    minLength: Math.min(options.bufferBytes ?? 4096, MAX_BUFFER),
+    periodicFlush: options.flushIntervalMs ?? 1000,
+    mkdir: typeof dest === 'string',
+  });
+}
+
+/** Own SonicBoom: remembers a failed open so nothing waits for a file that never opens. */
+function ownDestination(dest: string | number, options: AccessLogOptions, onError: (err: Error) => void) {
+  const boom = openBoom(dest, options);
+  const state: { opened: boolean; closed: boolean; broken?: Error } = { opened: false, closed: false };
+  boom.once('ready', () => (state.opened = true));
+  let last: Error | undefined;
+  boom.on('error', (err: Error) => {
+    if (err === last) return; // pino's EPIPE filter re-emits the first error once more
+    last = err;
+    if (!state.opened) state.broken ??= err;
+    onError(err);
+  });
+  const flush = async (): Promise<void> => {
+    if (state.broken) throw state.broken;
+    if (state.closed) return;
+    if (!state.opened) await once(boom, 'ready');
+    await new Promise<void>((resolve, reject) => boom.flush((err) => (err ? reject(err) : resolve())));
+  };
+  const close = async (): Promise<void> => {
+    // Never opened (already reported through onError): there is nothing to flush or close;
+    // 'close' tells pino's exit hook to skip its flushSync of a stream that has no fd.
+    if (state.broken) return void boom.emit('close');
+    await flush();
+    state.closed = true;
+    const done = once(boom, 'close');
+    boom.end();
+    await done;
+  };
+  return { stream: boom as DestinationStream, flush, close, broken: () => state.broken !== undefined };
+}
+
+/** A stream the caller owns: flushed when it can be, never ended here. */
+function givenDestination(stream: DestinationStream) {
+  const flushable = stream as DestinationStream & { flush?: (cb?: (err?: Error) => void) => void };
+  const flush = async (): Promise<void> => {
+    if (typeof flushable.flush !== 'function') return;
+    await new Promise<void>((resolve, reject) => flushable.flush?.((err) => (err ? reject(err) : resolve())));
+  };
+  return { stream, flush, close: flush, broken: () => false };
+}
+
+export function createAccessLog(
+  config: AccessLogConfig,
+  destination: AccessLogDestination = 1,
+  options: AccessLogOptions = {},
+): AccessLog {
+  if (!config.enabled) return NOOP;
+  const onError = options.onError ?? warn;
+  const dest =
+    typeof destination === 'object' ? givenDestination(destination) : ownDestination(destination, options, onError);
+  const logger: Logger = pino({ base: null, timestamp: false, formatters: { level: () => ({ type: 'access' }) } }, dest.stream);
+  const skip = new Set(config.skipPaths);
+  let closing: Promise<void> | undefined;
+
+  const write = (entry: AccessLogEntry): void => {
+    if (closing !== undefined || dest.broken()) return;
+    const q = entry.path.indexOf('?');
+    if (skip.has(q >= 0 ? entry.path.slice(0, q) : entry.path)) return;
+    logger.info(entry);
+  };
+
+  const close = (): Promise<void> => (closing ??= dest.close());
+
+  return { write, flush: dest.flush, close };
+}
