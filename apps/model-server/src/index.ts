@@ -1,1 +1,16 @@
-export {};
+export { buildApp } from './app.js';
+export type { AppDeps } from './app.js';
+export { DEFAULT_APP_CONFIG } from './config.js';
+export type { AppConfig } from './config.js';
+export { ERROR_CODES, ERROR_STATUS, STARTUP_ERROR_CODES, ServerError, StartupError } from './errors.js';
+export type { ErrorCode, StartupErrorCode } from './errors.js';
+export { createBatcher } from './model/batcher.js';
+export type { Batcher, BatcherOptions, BatchObserver } from './model/batcher.js';
+export type { InferenceBackend, Job, JobResult } from './model/jobs.js';
+export { createWorkerPool, poolSizing } from './model/pool.js';
+export type { PoolOptions, WorkerPool } from './model/pool.js';
+export type { ServedModel } from './model/served-model.js';
+export { LIFECYCLE_STATES } from './plugins/lifecycle.js';
+export type { LifecycleState } from './plugins/lifecycle.js';
+export { SERVER_ID_HEADER } from './plugins/server-id.js';
+export { EXIT_CODES } from './exit-codes.js';

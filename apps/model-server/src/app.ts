@@ -1,0 +1,60 @@
+/**
+ * buildApp(deps) → a Fastify instance with every plugin and route, not listening.
+ * main.ts owns the process (config, logger, listen, signals); tests use inject() or listen(0).
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config.js';
+import type { InferenceBackend } from './model/jobs.js';
+import errorsPlugin from './plugins/errors.js';
+import inferencePlugin from './plugins/inference.js';
+import lifecyclePlugin from './plugins/lifecycle.js';
+import metricsPlugin from './plugins/metrics.js';
+import serverIdPlugin from './plugins/server-id.js';
+import swaggerPlugin from './plugins/swagger.js';
+import healthRoutes from './routes/health.js';
+import metricsRoutes from './routes/metrics.js';
+import predictRoutes from './routes/predict.js';
+import v2Routes from './routes/v2.js';
+import { SERVER_VERSION } from './version.js';
+
+export interface AppDeps {
+  config: AppConfig;
+  /** A pino logger (main.ts); default: Fastify's logger at config.logLevel. */
+  logger?: Logger;
+  /** Ready-made inference backend (tests); default: a worker pool on the configured model. */
+  backend?: InferenceBackend;
+  /** The warm-up inference starts only once this resolves (tests observe the loading state). */
+  warmupGate?: Promise<unknown>;
+}
+
+function fastifyOptions(deps: AppDeps): FastifyServerOptions {
+  return {
+    bodyLimit: deps.config.bodyLimit,
+    // per-request log lines would cost more than an inference; errors are still logged
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    pluginTimeout: 120_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: deps.config.logLevel } }),
+  } as FastifyServerOptions;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify(fastifyOptions(deps)) as unknown as FastifyInstance;
+  await app.register(serverIdPlugin, { serverId: deps.config.serverId });
+  await app.register(lifecyclePlugin);
+  await app.register(metricsPlugin);
+  await app.register(errorsPlugin);
+  await app.register(swaggerPlugin, { version: SERVER_VERSION });
+  await app.register(inferencePlugin, {
+    config: deps.config,
+    ...(deps.backend ? { backend: deps.backend } : {}),
+    ...(deps.warmupGate ? { warmupGate: deps.warmupGate } : {}),
+  });
+  await app.register(healthRoutes);
+  await app.register(predictRoutes);
+  await app.register(metricsRoutes);
+  await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION });
+  return app;
+}

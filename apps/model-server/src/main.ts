@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * The replica process: read the config once, load the model and warm it up, listen, and on
+ * SIGTERM/SIGINT drain (readiness 503 at once, keep serving for drain.delayMs, finish in-flight
+ * work up to drain.timeoutMs, close the workers) and exit 0.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AddressInfo } from 'node:net';
+import { loadModelServerConfig, type ModelServerConfig } from '@fleet/config';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { buildApp } from './app.js';
+import { STARTUP_ERROR_CODES, StartupError } from './errors.js';
+import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+
+function loadConfig(): ModelServerConfig {
+  try {
+    return loadModelServerConfig();
+  } catch (error) {
+    const issues = (error as { issues?: unknown }).issues;
+    const line = { level: 60, time: Date.now(), msg: 'invalid configuration', code: (error as { code?: string }).code, issues };
+    process.stderr.write(`${JSON.stringify(line)}\n${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(EXIT_CODES.CONFIG_INVALID);
+  }
+}
+
+function startupExitCode(error: unknown): ExitCode {
+  if (!(error instanceof StartupError)) return EXIT_CODES.START_FAILED;
+  if (error.code === STARTUP_ERROR_CODES.WARMUP_FAILED) return EXIT_CODES.WARMUP_FAILED;
+  return EXIT_CODES.MODEL_LOAD_FAILED;
+}
+
+async function start(config: ModelServerConfig, logger: Logger): Promise<FastifyInstance> {
+  const app = await buildApp({ config, logger });
+  try {
+    await app.ready();
+    await app.whenReady();
+    await app.listen({ host: config.host, port: config.port, listenTextResolver: () => 'server socket open' });
+    return app;
+  } catch (error) {
+    await app.close().catch((closeError: unknown) => logger.error({ err: closeError }, 'close after failed start'));
+    throw error;
+  }
+}
+
+async function drain(app: FastifyInstance, config: ModelServerConfig, logger: Logger, signal: string): Promise<never> {
+  app.lifecycle.startDrain();
+  logger.info({ signal, delayMs: config.drain.delayMs, timeoutMs: config.drain.timeoutMs }, 'draining');
+  await delay(config.drain.delayMs);
+  const deadline = delay(config.drain.timeoutMs, 'timeout' as const, { ref: false });
+  const outcome = await Promise.race([app.close().then(() => 'closed' as const), deadline]);
+  if (outcome === 'closed') {
+    logger.info({ signal }, 'drained; exiting');
+    process.exit(EXIT_CODES.OK);
+  }
+  logger.error({ timeoutMs: config.drain.timeoutMs }, 'drain deadline exceeded; exiting with work unfinished');
+  process.exit(EXIT_CODES.DRAIN_TIMEOUT);
+}
+
+function handleSignals(app: FastifyInstance, config: ModelServerConfig, logger: Logger): void {
+  let draining = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (draining) {
+      logger.warn({ signal }, 'second signal while draining; exiting now');
+      process.exit(EXIT_CODES.FORCED);
+    }
+    draining = true;
+    void drain(app, config, logger, signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, base: { pid: process.pid, serverId: config.serverId } });
+  let app: FastifyInstance;
+  try {
+    app = await start(config, logger);
+  } catch (error) {
+    const code = error instanceof StartupError ? error.code : 'START_FAILED';
+    logger.fatal({ err: error, code }, error instanceof Error ? error.message : String(error));
+    process.exit(startupExitCode(error));
+  }
+  handleSignals(app, config, logger);
+  const { port } = app.server.address() as AddressInfo;
+  logger.info({ port, host: config.host, startupMs: Math.round(performance.now()) }, 'listening');
+}
+
+void main();

@@ -1,0 +1,192 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createBatcher, type BatcherOptions } from './batcher.js';
+
+interface Call {
+  key: string;
+  inputs: number[];
+  finish: () => void;
+  fail: (error: Error) => void;
+}
+
+/** A batcher whose batches complete only when the test says so; time comes from the fake clock. */
+function harness(overrides: Partial<BatcherOptions<number, number>> = {}) {
+  const calls: Call[] = [];
+  const batcher = createBatcher<number, number>({
+    maxBatchSize: 4,
+    maxQueueDelayMs: 2,
+    maxQueueSize: 8,
+    concurrency: 1,
+    now: () => Date.now(),
+    run: (key, inputs) =>
+      new Promise((resolve, reject) => {
+        calls.push({ key, inputs, finish: () => resolve(inputs.map((x) => x * 10)), fail: reject });
+      }),
+    ...overrides,
+  });
+  return { batcher, calls };
+}
+
+function submitAll(batcher: ReturnType<typeof harness>['batcher'], values: number[], key = 'k') {
+  return values.map((value) => batcher.submit(value, { key, rows: 1 }));
+}
+
+describe('dynamic batcher', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('dispatches at once when maxBatchSize rows are waiting (size trigger)', async () => {
+    const { batcher, calls } = harness();
+    const results = submitAll(batcher, [1, 2, 3, 4, 5]);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3, 4]]);
+    expect(batcher.depth).toBe(1);
+    calls[0]?.finish();
+    await expect(Promise.all(results.slice(0, 4))).resolves.toEqual([10, 20, 30, 40]);
+    // the leftover request has not waited its delay yet
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3, 4], [5]]);
+    calls[1]?.finish();
+    await expect(results[4]).resolves.toBe(50);
+  });
+
+  it('dispatches a partial batch once the oldest request waited maxQueueDelayMs (delay trigger)', async () => {
+    const { batcher, calls } = harness();
+    const results = submitAll(batcher, [1, 2]);
+    await vi.advanceTimersByTimeAsync(1);
+    submitAll(batcher, [3]);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3]]);
+    calls[0]?.finish();
+    await expect(Promise.all(results)).resolves.toEqual([10, 20]);
+  });
+
+  it('with zero delay runs each request as soon as an executor is free, batching what piled up', async () => {
+    const { batcher, calls } = harness({ maxQueueDelayMs: 0 });
+    submitAll(batcher, [1, 2, 3]);
+    expect(calls.map((c) => c.inputs)).toEqual([[1]]);
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.inputs)).toEqual([[1], [2, 3]]);
+  });
+
+  it('grows batches while every executor is busy, up to maxBatchSize', async () => {
+    const { batcher, calls } = harness({ maxBatchSize: 3, concurrency: 2 });
+    submitAll(batcher, [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3], [4, 5, 6]]);
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
+  });
+
+  it('merges only requests with the same key and counts rows, never splitting a request', async () => {
+    const { batcher, calls } = harness();
+    void batcher.submit(1, { key: 'a', rows: 3 });
+    void batcher.submit(2, { key: 'b', rows: 1 });
+    void batcher.submit(3, { key: 'a', rows: 2 });
+    void batcher.submit(4, { key: 'a', rows: 6 });
+    // 'a' has 11 rows >= 4: the oldest 'a' request leads, the next one (3 + 2 > 4) waits
+    expect(calls.map((c) => [c.key, c.inputs])).toEqual([['a', [1]]]);
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    // head is now 'b' (1 row) and has waited 0 ms: it waits for its delay
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls.map((c) => [c.key, c.inputs])).toEqual([
+      ['a', [1]],
+      ['b', [2]],
+    ]);
+    calls[1]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => [c.key, c.inputs])[2]).toEqual(['a', [3]]);
+    calls[2]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => [c.key, c.inputs])[3]).toEqual(['a', [4]]);
+  });
+
+  it('rejects with QUEUE_FULL once maxQueueSize requests are waiting', async () => {
+    const { batcher, calls } = harness({ maxBatchSize: 1, maxQueueSize: 2 });
+    submitAll(batcher, [1, 2, 3]);
+    expect(calls).toHaveLength(1);
+    expect(batcher.depth).toBe(2);
+    await expect(batcher.submit(4, { key: 'k', rows: 1 })).rejects.toMatchObject({
+      code: 'QUEUE_FULL',
+      statusCode: 503,
+    });
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batcher.depth).toBe(1);
+    await expect(Promise.race([batcher.submit(5, { key: 'k', rows: 1 }), 'queued'])).resolves.toBe('queued');
+  });
+
+  it('passes a failed batch error to every request of the batch and keeps serving', async () => {
+    const { batcher, calls } = harness({ maxBatchSize: 2 });
+    const [a, b] = submitAll(batcher, [1, 2]);
+    calls[0]?.fail(new Error('boom'));
+    await expect(a).rejects.toThrow('boom');
+    await expect(b).rejects.toThrow('boom');
+    const c = batcher.submit(3, { key: 'k', rows: 1 });
+    await vi.advanceTimersByTimeAsync(2);
+    calls[1]?.finish();
+    await expect(c).resolves.toBe(30);
+  });
+
+  it('rejects every request when the runner returns the wrong number of outputs', async () => {
+    const batcher = createBatcher<number, number>({
+      maxBatchSize: 2,
+      maxQueueDelayMs: 5,
+      maxQueueSize: 4,
+      concurrency: 1,
+      run: async () => [1],
+    });
+    const results = submitAll(batcher as never, [1, 2]);
+    await expect(results[0]).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(results[1]).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('drain() flushes without waiting for the delay; close() refuses new work', async () => {
+    const { batcher, calls } = harness({ maxQueueDelayMs: 1000 });
+    const results = submitAll(batcher, [1, 2]);
+    const drained = batcher.drain();
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2]]);
+    let done = false;
+    void drained.then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(false);
+    calls[0]?.finish();
+    await drained;
+    await expect(Promise.all(results)).resolves.toEqual([10, 20]);
+    batcher.close();
+    await expect(batcher.submit(9, { key: 'k', rows: 1 })).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+  });
+
+  it('reports dispatches, queue waits and depth to the observer', async () => {
+    const events: string[] = [];
+    const { batcher, calls } = harness({
+      observer: {
+        onDepth: (depth) => events.push(`depth ${depth}`),
+        onDispatch: (b) => events.push(`dispatch ${b.rows} rows, waits ${b.queueWaitsMs.join(',')}`),
+        onComplete: (b) => events.push(`complete ${b.ok} ${b.durationMs}ms`),
+      },
+    });
+    void batcher.submit(1, { key: 'k', rows: 1 });
+    await vi.advanceTimersByTimeAsync(1);
+    void batcher.submit(2, { key: 'k', rows: 1 });
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(5);
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(events).toEqual(['depth 1', 'depth 2', 'depth 0', 'dispatch 2 rows, waits 2,1', 'complete true 5ms']);
+  });
+
+  it('rejects nonsensical options', () => {
+    expect(() => harness({ maxBatchSize: 0 })).toThrow(RangeError);
+    expect(() => harness({ concurrency: 0 })).toThrow(RangeError);
+  });
+});

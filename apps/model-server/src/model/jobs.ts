@@ -1,0 +1,40 @@
+/** What the main thread asks a worker to do, and the messages going back and forth. */
+import type { GraphInfo } from './session.js';
+import type { WireTensor } from './tensors.js';
+
+export type Job =
+  /** Texts for the reference model: the worker featurizes (padding to this batch) and runs. */
+  | { kind: 'text'; texts: string[] }
+  /** Ready-made feeds for any graph; `fetches` limits the outputs. */
+  | { kind: 'tensors'; feeds: Record<string, WireTensor>; fetches?: string[] };
+
+export interface JobResult {
+  outputs: Record<string, WireTensor>;
+  /** Time spent inside session.run (plus featurization for text jobs), in ms. */
+  inferenceMs: number;
+}
+
+export interface WorkerInit {
+  modelPath: string;
+  intraOpThreads: number;
+}
+
+export type ToWorker = { type: 'run'; id: number; job: Job } | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready'; graph: GraphInfo }
+  | { type: 'init-error'; code: string; message: string }
+  | { type: 'result'; id: number; result: JobResult }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'closed' };
+
+/** The inference engine behind the batcher: a worker pool in production, a fake in some tests. */
+export interface InferenceBackend {
+  /** How many jobs can run at once (one per worker). */
+  readonly size: number;
+  readonly graph: GraphInfo;
+  run(job: Job): Promise<JobResult>;
+  /** Runs the same job on every worker (warm-up). */
+  runOnAll(job: Job): Promise<JobResult[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,165 @@
+/**
+ * The inference runtime: the dynamic batcher in front of the backend (worker pool), batch
+ * assembly (texts concatenated, tensors stacked along the first dimension) and the split of
+ * the outputs back to each request, plus the warm-up inference that gates readiness.
+ */
+import { WARMUP } from '@fleet/model';
+import { STARTUP_ERROR_CODES, StartupError } from '../errors.js';
+import { createBatcher, type Batcher, type BatchObserver } from './batcher.js';
+import type { InferenceBackend, JobResult } from './jobs.js';
+import { PROBABILITIES_OUTPUT, type ServedModel } from './served-model.js';
+import { concatRows, splitRows, type WireTensor } from './tensors.js';
+import { warmupFeeds, checkFiniteOutputs } from './warmup-feeds.js';
+
+export type Outputs = Record<string, WireTensor>;
+
+/** One request's work: texts for the text model, or named tensors for any graph. */
+export type WorkItem =
+  | { kind: 'text'; texts: string[] }
+  | { kind: 'tensors'; feeds: Record<string, WireTensor>; fetches?: string[] };
+
+export interface BatchingOptions {
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  maxQueueSize: number;
+}
+
+export interface RuntimeHooks {
+  batch?: BatchObserver;
+  onInference?: (ms: number) => void;
+}
+
+export interface InferenceRuntime {
+  readonly model: ServedModel;
+  readonly backend: InferenceBackend;
+  /** Queues one request; resolves with its own slice of the batch outputs. */
+  infer(item: WorkItem): Promise<Outputs>;
+  /** Label and probabilities per text (text model only). */
+  predictTexts(texts: string[]): Promise<{ label: string; probabilities: Record<string, number> }[]>;
+  /** Runs the warm-up inference on every worker; throws WARMUP_FAILED when the output is not the expected one. */
+  warmup(): Promise<void>;
+  readonly queueDepth: number;
+  readonly batchesInFlight: number;
+  /** Stops waiting for fuller batches (shutdown); resolves when nothing is queued or running. */
+  flush(): Promise<void>;
+  /** Finishes queued work, then closes the backend. */
+  close(): Promise<void>;
+}
+
+let soloCounter = 0;
+
+/** Requests with the same key can share a batch. */
+function batchKey(model: ServedModel, item: WorkItem): { key: string; rows: number } {
+  if (item.kind === 'text') return { key: 'text', rows: item.texts.length };
+  const feeds = Object.entries(item.feeds).sort(([a], [b]) => a.localeCompare(b));
+  if (!model.batchable) return { key: `solo:${(soloCounter += 1)}`, rows: 1 };
+  const signature = feeds.map(([name, t]) => [name, t.type, t.dims.slice(1)]);
+  return {
+    key: `tensors:${JSON.stringify(signature)}:${JSON.stringify(item.fetches ?? null)}`,
+    rows: feeds[0]?.[1].dims[0] ?? 1,
+  };
+}
+
+function rowsOf(item: WorkItem): number {
+  return item.kind === 'text' ? item.texts.length : (Object.values(item.feeds)[0]?.dims[0] ?? 1);
+}
+
+/** Splits each output with one row per stacked input row; other outputs go whole to every request. */
+function splitOutputs(outputs: Outputs, rows: number[]): Outputs[] {
+  const total = rows.reduce((a, b) => a + b, 0);
+  const parts: Outputs[] = rows.map(() => ({}));
+  for (const [name, tensor] of Object.entries(outputs)) {
+    const pieces = tensor.dims[0] === total ? splitRows(tensor, rows) : rows.map(() => tensor);
+    pieces.forEach((piece, i) => ((parts[i] as Outputs)[name] = piece));
+  }
+  return parts;
+}
+
+async function runBatch(backend: InferenceBackend, items: WorkItem[], hooks: RuntimeHooks): Promise<Outputs[]> {
+  const first = items[0] as WorkItem;
+  let result: JobResult;
+  if (first.kind === 'text') {
+    result = await backend.run({ kind: 'text', texts: items.flatMap((i) => (i.kind === 'text' ? i.texts : [])) });
+  } else {
+    const tensorItems = items as Extract<WorkItem, { kind: 'tensors' }>[];
+    const feeds: Record<string, WireTensor> = {};
+    for (const name of Object.keys(first.feeds)) {
+      feeds[name] = concatRows(tensorItems.map((i) => i.feeds[name] as WireTensor));
+    }
+    result = await backend.run({ kind: 'tensors', feeds, ...(first.fetches ? { fetches: first.fetches } : {}) });
+  }
+  hooks.onInference?.(result.inferenceMs);
+  return items.length === 1 ? [result.outputs] : splitOutputs(result.outputs, items.map(rowsOf));
+}
+
+function argmax(values: ArrayLike<number>, start: number, count: number): number {
+  let best = 0;
+  for (let k = 1; k < count; k += 1) if ((values[start + k] ?? 0) > (values[start + best] ?? 0)) best = k;
+  return best;
+}
+
+export function labelRows(model: ServedModel, probabilities: WireTensor): { label: string; probabilities: Record<string, number> }[] {
+  const k = model.labels.length;
+  const data = probabilities.data as Float32Array;
+  const rows = probabilities.dims[0] ?? 0;
+  return Array.from({ length: rows }, (_, r) => ({
+    label: model.labels[argmax(data, r * k, k)] as string,
+    probabilities: Object.fromEntries(model.labels.map((label, j) => [label, data[r * k + j] as number])),
+  }));
+}
+
+export function createRuntime(options: {
+  backend: InferenceBackend;
+  model: ServedModel;
+  batching: BatchingOptions;
+  hooks?: RuntimeHooks;
+}): InferenceRuntime {
+  const { backend, model, hooks = {} } = options;
+  const batcher: Batcher<WorkItem, Outputs> = createBatcher({
+    ...options.batching,
+    concurrency: backend.size,
+    run: (_key, items) => runBatch(backend, items, hooks),
+    ...(hooks.batch ? { observer: hooks.batch } : {}),
+  });
+  return {
+    model,
+    backend,
+    infer: (item) => batcher.submit(item, batchKey(model, item)),
+    async predictTexts(texts) {
+      const outputs = await batcher.submit({ kind: 'text', texts }, { key: 'text', rows: texts.length });
+      return labelRows(model, outputs[PROBABILITIES_OUTPUT] as WireTensor);
+    },
+    warmup: () => warmup(backend, model),
+    get queueDepth() {
+      return batcher.depth;
+    },
+    get batchesInFlight() {
+      return batcher.inFlight;
+    },
+    flush: () => batcher.drain(),
+    async close() {
+      batcher.close();
+      await batcher.drain();
+      await backend.close();
+    },
+  };
+}
+
+async function warmup(backend: InferenceBackend, model: ServedModel): Promise<void> {
+  if (model.kind === 'tensor') {
+    const results = await backend.runOnAll({ kind: 'tensors', feeds: warmupFeeds(model.graph) });
+    for (const result of results) checkFiniteOutputs(result.outputs);
+    return;
+  }
+  const results = await backend.runOnAll({ kind: 'text', texts: [...WARMUP.texts] });
+  for (const result of results) {
+    const probabilities = result.outputs[PROBABILITIES_OUTPUT];
+    const labels = probabilities ? labelRows(model, probabilities).map((r) => r.label) : [];
+    if (JSON.stringify(labels) !== JSON.stringify(WARMUP.expectedLabels)) {
+      throw new StartupError(
+        STARTUP_ERROR_CODES.WARMUP_FAILED,
+        `warm-up inference returned ${JSON.stringify(labels)}, expected ${JSON.stringify(WARMUP.expectedLabels)}`,
+      );
+    }
+  }
+}

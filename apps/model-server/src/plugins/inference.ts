@@ -1,0 +1,93 @@
+/**
+ * Loads the model (a worker pool, unless the caller hands in a backend), wires the batcher to
+ * the metrics, and runs the warm-up inference in the background: readiness flips to ready only
+ * when it produced the expected output. Plugin registration waits for the model to load, so a
+ * missing or broken file fails `app.ready()` (and the process) before anything listens.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { defaultModelPath } from '@fleet/model';
+import type { AppConfig } from '../config.js';
+import type { InferenceBackend } from '../model/jobs.js';
+import { createWorkerPool } from '../model/pool.js';
+import { createRuntime, type InferenceRuntime } from '../model/runtime.js';
+import { describeServedModel } from '../model/served-model.js';
+import { assertModelFile } from '../model/session.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    inference: InferenceRuntime;
+    /** Resolves once the warm-up inference succeeded; rejects with its error (WARMUP_FAILED…). */
+    whenReady(): Promise<void>;
+  }
+}
+
+export interface InferencePluginOptions {
+  config: AppConfig;
+  /** Ready-made backend (tests); default: a worker pool on config.modelPath. */
+  backend?: InferenceBackend;
+  /** Warm-up starts only after this resolves (tests use it to observe the loading state). */
+  warmupGate?: Promise<unknown>;
+}
+
+async function loadBackend(app: FastifyInstance, config: AppConfig): Promise<InferenceBackend> {
+  const modelPath = config.modelPath ?? defaultModelPath;
+  await assertModelFile(modelPath);
+  const pool = await createWorkerPool({
+    modelPath,
+    workers: config.workers,
+    intraOpThreads: config.intraOpThreads,
+    onWorkerExit: (info) => app.log.error(info, 'inference worker exited; replacing it'),
+  });
+  app.log.info({ modelPath, ...pool.sizing }, 'model loaded');
+  return pool;
+}
+
+function observeRuntime(app: FastifyInstance): Parameters<typeof createRuntime>[0]['hooks'] {
+  const { metrics } = app;
+  return {
+    batch: {
+      onDepth: (depth) => metrics.queueDepth.set(depth),
+      onDispatch: (batch) => {
+        metrics.batchSize.observe(batch.rows);
+        metrics.batchesInFlight.inc();
+        for (const ms of batch.queueWaitsMs) metrics.queueTime.observe(ms / 1000);
+      },
+      onComplete: () => metrics.batchesInFlight.dec(),
+    },
+    onInference: (ms) => metrics.inferenceTime.observe(ms / 1000),
+  };
+}
+
+async function inferencePlugin(app: FastifyInstance, options: InferencePluginOptions): Promise<void> {
+  const { config } = options;
+  const backend = options.backend ?? (await loadBackend(app, config));
+  const model = describeServedModel(backend.graph, { modelPath: config.modelPath ?? defaultModelPath, name: config.modelName });
+  const runtime = createRuntime({ backend, model, batching: config.batching, hooks: observeRuntime(app) });
+  app.decorate('inference', runtime);
+  app.metrics.modelInfo.set({ name: model.name, version: model.version, kind: model.kind, server_id: app.serverId }, 1);
+
+  const warmedUp = (async () => {
+    await options.warmupGate;
+    await runtime.warmup();
+    app.lifecycle.markReady();
+    app.metrics.ready.set(app.lifecycle.ready ? 1 : 0);
+    app.log.info({ model: model.name, version: model.version }, 'warm-up inference passed');
+  })();
+  warmedUp.catch((error: unknown) => {
+    app.lifecycle.markFailed(error instanceof Error ? error.message : String(error));
+    app.log.error({ err: error }, 'warm-up inference failed');
+  });
+  app.decorate('whenReady', () => warmedUp);
+  // Shutting down: queued requests run now instead of waiting for fuller batches, so the
+  // in-flight HTTP requests that close() waits for can finish.
+  app.addHook('preClose', async () => {
+    void runtime.flush();
+  });
+  app.addHook('onClose', async () => {
+    app.metrics.ready.set(0);
+    await runtime.close();
+  });
+}
+
+export default fp(inferencePlugin, { name: 'inference', fastify: '5.x', dependencies: ['lifecycle', 'metrics', 'server-id'] });

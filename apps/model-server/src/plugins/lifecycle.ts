@@ -1,0 +1,68 @@
+/**
+ * Readiness as an explicit state: `loading` until the warm-up inference produced the expected
+ * output, then `ready`; `draining` from the first SIGTERM on; `failed` when warm-up failed.
+ * Liveness is separate: the process answers /health/live whatever the state.
+ */
+import fp from 'fastify-plugin';
+
+export const LIFECYCLE_STATES = ['loading', 'ready', 'draining', 'failed'] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
+export interface Lifecycle {
+  readonly state: LifecycleState;
+  readonly ready: boolean;
+  /** loading → ready (ignored once draining). */
+  markReady(): void;
+  /** loading → failed. */
+  markFailed(reason: string): void;
+  /** any → draining; readiness answers 503 from now on. */
+  startDrain(): void;
+  readonly failure: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    lifecycle: Lifecycle;
+  }
+}
+
+export function createLifecycle(): Lifecycle {
+  let state: LifecycleState = 'loading';
+  let failure: string | undefined;
+  return {
+    get state() {
+      return state;
+    },
+    get ready() {
+      return state === 'ready';
+    },
+    get failure() {
+      return failure;
+    },
+    markReady() {
+      if (state === 'loading') state = 'ready';
+    },
+    markFailed(reason) {
+      if (state !== 'loading') return;
+      state = 'failed';
+      failure = reason;
+    },
+    startDrain() {
+      state = 'draining';
+    },
+  };
+}
+
+export default fp(
+  async (app) => {
+    const lifecycle = createLifecycle();
+    app.decorate('lifecycle', lifecycle);
+    // While draining, every response closes its connection: keep-alive clients (a balancer's
+    // pool) reconnect elsewhere, and close() is not held up by idle keep-alive sockets.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (lifecycle.state === 'draining') reply.header('connection', 'close');
+      return payload;
+    });
+  },
+  { name: 'lifecycle', fastify: '5.x' },
+);

@@ -1,0 +1,98 @@
+/**
+ * Prometheus metrics on a registry of this app (never the global one, so several apps can live
+ * in one process): requests by route and status, end-to-end / queue / inference time, batch
+ * sizes, queue depth and in-flight gauges, a model info gauge, and the default process metrics.
+ */
+import fp from 'fastify-plugin';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+export function createMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  const metrics = {
+    registry,
+    requests: new Counter({
+      name: 'model_server_requests_total',
+      help: 'HTTP requests by route, method and status code',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'model_server_request_duration_seconds',
+      help: 'End-to-end request time, from the first byte to the response',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    queueTime: new Histogram({
+      name: 'model_server_queue_duration_seconds',
+      help: 'Time a request waited in the batching queue',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    inferenceTime: new Histogram({
+      name: 'model_server_inference_duration_seconds',
+      help: 'Time of one batch inside the worker (featurization + session.run)',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: 'model_server_batch_size',
+      help: 'Rows per dispatched batch',
+      buckets: BATCH_BUCKETS,
+      registers,
+    }),
+    queueDepth: new Gauge({ name: 'model_server_queue_depth', help: 'Requests waiting in the batching queue', registers }),
+    batchesInFlight: new Gauge({ name: 'model_server_batches_in_flight', help: 'Batches running on workers', registers }),
+    inFlight: new Gauge({ name: 'model_server_requests_in_flight', help: 'HTTP requests being handled', registers }),
+    modelInfo: new Gauge({
+      name: 'model_server_model_info',
+      help: 'The loaded model (value 1)',
+      labelNames: ['name', 'version', 'kind', 'server_id'] as const,
+      registers,
+    }),
+    ready: new Gauge({ name: 'model_server_ready', help: '1 when the replica is ready to serve', registers }),
+  };
+  collectDefaultMetrics({ register: registry });
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
+  interface FastifyRequest {
+    startedAt: number;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const metrics = createMetrics();
+    app.decorate('metrics', metrics);
+    app.decorateRequest('startedAt', 0);
+    app.addHook('onRequest', async (request) => {
+      request.startedAt = performance.now();
+      metrics.inFlight.inc();
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.inFlight.dec();
+      const labels = {
+        route: request.routeOptions.url ?? 'unmatched',
+        method: request.method,
+        status: String(reply.statusCode),
+      };
+      metrics.requests.inc(labels);
+      metrics.requestDuration.observe(labels, (performance.now() - request.startedAt) / 1000);
+    });
+    app.addHook('onClose', async () => {
+      metrics.registry.clear();
+    });
+  },
+  { name: 'metrics', fastify: '5.x' },
+);
