@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { BalancerConfig } from '@fleet/config';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -29,11 +30,7 @@ export interface AccessLogEntry {
   attempts: AccessAttempt[];
 }
 
-/** Same field names as BalancerConfig['accessLog'] (@fleet/config). */
-export interface AccessLogConfig {
-  enabled: boolean;
-  skipPaths: readonly string[];
-}
+export type AccessLogConfig = BalancerConfig['accessLog'];
 
 export interface AccessLog {
   write(entry: AccessLogEntry): void;

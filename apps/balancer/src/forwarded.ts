@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { BalancerConfig } from '@fleet/config';
 
 /**
  * Client identity behind trusted proxies, NGINX `ngx_http_realip_module` semantics:
@@ -26,11 +27,7 @@ export interface RequestLike {
   socket: { remoteAddress?: string | undefined } | null;
 }
 
-/** Same field names as BalancerConfig (`trustedProxies`, `realIpHeader`). */
-export interface ForwardingOptions {
-  trustedProxies: readonly string[];
-  realIpHeader: string;
-}
+export type ForwardingOptions = Pick<BalancerConfig, 'trustedProxies' | 'realIpHeader'>;
 
 export interface Forwarding {
   clientInfo(req: RequestLike, tls: boolean): ClientInfo;

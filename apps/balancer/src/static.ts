@@ -1,5 +1,6 @@
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { BalancerConfig } from '@fleet/config';
 import { extname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sendError } from './errors.js';
@@ -14,12 +15,7 @@ import { sendError } from './errors.js';
  * the answered size and bytes belong to the same file.
  */
 
-/** Same field names as BalancerConfig['static'][number] (@fleet/config). */
-export interface StaticEntry {
-  prefix: string;
-  root: string;
-  maxAgeMs: number;
-}
+export type StaticEntry = BalancerConfig['static'][number];
 
 export interface StaticRequest {
   method?: string | undefined;

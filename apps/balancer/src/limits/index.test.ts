@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { loadBalancerConfig } from '@fleet/config';
 import { describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
 import type { ClientInfo } from '../forwarded.js';
@@ -166,4 +167,30 @@ describe('clientErrorCode', () => {
     ['ECONNRESET', null],
     [undefined, null],
   ])('%s → %s', (code, expected) => expect(clientErrorCode({ code })).toBe(expected));
+});
+
+describe('with @fleet/config output', () => {
+  it('env RATE_LIMIT/RATE_BURST/CLIENT_MAX_BODY_SIZE and default deny drive the checks', () => {
+    const config = loadBalancerConfig({
+      env: { UPSTREAMS: '127.0.0.1:8001', RATE_LIMIT: '2r/s', RATE_BURST: '1', CLIENT_MAX_BODY_SIZE: '1k' },
+    });
+    const clock = { t: 0 };
+    const limits = createLimits(config.limits, { now: () => clock.t });
+    const check = (path: string, headers: IncomingHttpHeaders = {}) =>
+      codeOf(limits.check({ headers, url: path }, info(), new URL(path, 'http://h')));
+    expect([
+      check('/.env'),
+      check('/p', { 'content-length': '1025' }),
+      check('/p'),
+      check('/p'),
+      check('/p'),
+    ]).toEqual(['NOT_FOUND 404', 'BODY_TOO_LARGE 413', null, { delayMs: 500 }, 'RATE_LIMITED 429']);
+    expect(serverLimitOptions(config.limits)).toEqual({
+      maxHeaderSize: 16384,
+      headersTimeout: 10000,
+      requestTimeout: 60000,
+      keepAliveTimeout: 65000,
+      connectionsCheckingInterval: 1000,
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, ServerOptions } from 'node:http';
+import type { BalancerConfig } from '@fleet/config';
 import { BalancerError, type BalancerErrorCode } from '../errors.js';
 import type { ClientInfo } from '../forwarded.js';
 import { compileHashKey, type KeyRequest } from '../hash-key.js';
@@ -19,27 +20,8 @@ import { createRateLimiter } from './rate-limit.js';
 export { readBody, limitStream, bodyTooLarge } from './body.js';
 export { createRateLimiter, type RateLimiter, type RateDecision } from './rate-limit.js';
 
-/** Same field names as BalancerConfig['limits']['rateLimit'] (@fleet/config). */
-export interface RateLimitConfig {
-  rate: number;
-  burst: number;
-  nodelay: boolean;
-  delay: number;
-  key: string;
-  status: number;
-  zoneSize?: number | undefined;
-}
-
-/** Same field names as BalancerConfig['limits'] (@fleet/config). */
-export interface LimitsConfig {
-  rateLimit?: RateLimitConfig | undefined;
-  clientMaxBodySize: number;
-  maxHeaderSize: number;
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  deny: readonly string[];
-}
+export type LimitsConfig = BalancerConfig['limits'];
+export type RateLimitConfig = NonNullable<LimitsConfig['rateLimit']>;
 
 export interface LimitsRequest extends KeyRequest {
   headers: IncomingHttpHeaders;
