@@ -7,6 +7,7 @@ export { parseDuration, parseRate, parseSize } from './units.js';
 export { parseUpstreamLine, parseUpstreams } from './upstreams.js';
 export { SERVER_LINE_PARAMETERS } from './server-line.js';
 export type { LoadOptions } from './load.js';
+export type { EnvKind, EnvVar } from './env.js';
 export {
   MODEL_SERVER_ENV,
   defaultModelServerConfig,

@@ -106,9 +106,22 @@ function checkRoutes(routes: unknown[], groups: string[], ctx: z.core.$Refinemen
   });
 }
 
+/** Two listeners on the same host and (non-zero) port would fail at bind time; say it now. */
+function checkPorts(config: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  const listen = config['listen'];
+  if (!isPlainObject(listen) || typeof listen['port'] !== 'number' || listen['port'] === 0) return;
+  for (const key of ['admin', 'https']) {
+    const other = config[key];
+    if (isPlainObject(other) && other['port'] === listen['port'] && (other['host'] ?? listen['host']) === listen['host']) {
+      addIssue(ctx, [key, 'port'], `must differ from listen.port (${listen['port']})`);
+    }
+  }
+}
+
 /** Cross-field rules, run even when other fields failed so one error lists everything. */
 function checkBalancer(config: unknown, ctx: z.core.$RefinementCtx): void {
   if (!isPlainObject(config)) return;
+  checkPorts(config, ctx);
   const upstreams = isPlainObject(config['upstreams']) ? config['upstreams'] : {};
   const groups = Object.keys(upstreams);
   if (groups.length === 0) addIssue(ctx, ['upstreams'], NO_UPSTREAMS_MESSAGE);
