@@ -160,6 +160,21 @@ describe('loadBalancerConfig from env', () => {
     );
   });
 
+  it('reports only the bad value when an env var with a target is itself invalid', () => {
+    expect(errorOf(() => loadBalancerConfig({ env: { UPSTREAMS: 'a:1', RATE_BURST: 'x', STRATEGY: 'nope' } })).message).toBe(
+      [
+        'STRATEGY: must be one of round_robin, least_conn, ip_hash, hash, random, random_two, least_time, got "nope"',
+        'RATE_BURST: must be a number, got "x"',
+      ].join('\n'),
+    );
+    expect(errorOf(() => loadBalancerConfig({ env: { UPSTREAMS: 'a:1', RATE_LIMIT: 'lots', RATE_BURST: '5' } })).message).toBe(
+      'RATE_LIMIT: must be a rate like "100r/s" or "600r/m", got "lots"',
+    );
+    expect(errorOf(() => loadBalancerConfig({ env: { UPSTREAMS: 'a:1 wieght=1', STRATEGY: 'least_conn' } })).message).toBe(
+      'UPSTREAMS[0]: unknown parameter "wieght" (did you mean "weight"?), got "a:1 wieght=1"',
+    );
+  });
+
   it('accepts on/off, true/false, yes/no, 1/0 for HEALTH_CHECK', () => {
     for (const [value, enabled] of [['off', false], ['TRUE', true], ['yes', true], ['0', false]] as const) {
       const config = loadBalancerConfig({ env: { UPSTREAMS: 'a:1', HEALTH_CHECK: value } });

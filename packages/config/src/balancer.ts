@@ -33,28 +33,29 @@ export const BALANCER_ENV: readonly EnvVar[] = [
   { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string', schema: logLevel },
 ];
 
-function child(node: unknown, key: string): unknown {
-  return isPlainObject(node) ? node[key] : undefined;
+function at(node: unknown, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((n, key) => (isPlainObject(n) ? n[key] : undefined), node);
 }
+
+const NO_DEFAULT_GROUP = `applies to upstream group "${DEFAULT_GROUP}", which is not defined (set UPSTREAMS or upstreams.${DEFAULT_GROUP} in the config file)`;
 
 /** STRATEGY / HASH_KEY / RATE_BURST need something to apply to; say so under the env var's name. */
 function checkEnvTargets(merged: PlainObject, { env, file, fromEnv }: Sources, issues: ConfigIssue[]): void {
-  const inFile = child(child(file, 'upstreams'), DEFAULT_GROUP) !== undefined;
-  const hasDefaultGroup = inFile || envValue(env, 'UPSTREAMS');
-  if (!inFile && child(child(child(fromEnv, 'upstreams'), DEFAULT_GROUP), 'servers') === undefined) {
-    // UPSTREAMS is unset or invalid (already reported): don't let STRATEGY alone create the group.
-    delete (child(merged, 'upstreams') as PlainObject | undefined)?.[DEFAULT_GROUP];
-  }
-  for (const name of ['STRATEGY', 'HASH_KEY']) {
-    if (envValue(env, name) && !hasDefaultGroup) {
-      const message = `applies to upstream group "${DEFAULT_GROUP}", which is not defined (set UPSTREAMS or upstreams.${DEFAULT_GROUP} in the config file)`;
-      issues.push({ path: name, message });
+  const envGroup = at(fromEnv, 'upstreams', DEFAULT_GROUP);
+  if (at(file, 'upstreams', DEFAULT_GROUP) === undefined && at(envGroup, 'servers') === undefined) {
+    // UPSTREAMS is unset or invalid (then already reported): STRATEGY alone must not create the group.
+    const upstreams = at(merged, 'upstreams');
+    if (isPlainObject(upstreams)) delete upstreams[DEFAULT_GROUP];
+    if (!envValue(env, 'UPSTREAMS')) {
+      if (at(envGroup, 'strategy') !== undefined) issues.push({ path: 'STRATEGY', message: NO_DEFAULT_GROUP });
+      if (at(envGroup, 'hashKey') !== undefined) issues.push({ path: 'HASH_KEY', message: NO_DEFAULT_GROUP });
     }
   }
-  const rateLimit = child(child(merged, 'limits'), 'rateLimit');
-  if (envValue(env, 'RATE_BURST') && child(rateLimit, 'rate') === undefined) {
+  const limits = at(merged, 'limits');
+  const burstOnly = at(fromEnv, 'limits', 'rateLimit', 'burst') !== undefined && !envValue(env, 'RATE_LIMIT');
+  if (burstOnly && isPlainObject(limits) && at(limits, 'rateLimit', 'rate') === undefined) {
     issues.push({ path: 'RATE_BURST', message: 'needs a rate (set RATE_LIMIT or limits.rateLimit.rate in the config file)' });
-    delete (child(merged, 'limits') as PlainObject)['rateLimit'];
+    delete limits['rateLimit'];
   }
 }
 
@@ -67,10 +68,10 @@ function applyHealthCheck(merged: PlainObject, env: Sources['env'], issues: Conf
     issues.push({ path: 'HEALTH_CHECK', message: withValue(BOOLEAN_HINT, value) });
     return;
   }
-  const upstreams = child(merged, 'upstreams');
+  const upstreams = at(merged, 'upstreams');
   if (!isPlainObject(upstreams)) return;
   for (const [name, config] of Object.entries(upstreams)) {
-    if (isPlainObject(config)) upstreams[name] = { ...config, healthCheck: { ...(child(config, 'healthCheck') as object), enabled } };
+    if (isPlainObject(config)) upstreams[name] = { ...config, healthCheck: { ...(at(config, 'healthCheck') as object), enabled } };
   }
 }
 
