@@ -103,45 +103,51 @@ function firstToken(value: string | undefined): string {
   return (value ?? '').split(',')[0]?.trim() ?? '';
 }
 
-export function createForwarding(options: ForwardingOptions): Forwarding {
-  const trusted = new BlockList();
-  for (const entry of options.trustedProxies) addTrusted(trusted, entry);
-  const hasTrusted = options.trustedProxies.length > 0;
-  const realIpHeader = options.realIpHeader.toLowerCase();
+type IsTrusted = (ip: string) => boolean;
 
-  const isTrusted = (ip: string): boolean => {
+function trustTest(trustedProxies: readonly string[]): IsTrusted {
+  if (trustedProxies.length === 0) return () => false;
+  const list = new BlockList();
+  for (const entry of trustedProxies) addTrusted(list, entry);
+  return (ip) => {
     const family = familyOf(ip);
-    return hasTrusted && family !== null && trusted.check(ip, family);
+    return family !== null && list.check(ip, family);
   };
+}
 
-  /** ngx_http_get_forwarded_addr_internal with recursion. */
-  const realIp = (peer: string, list: string | undefined): string => {
-    if (list === undefined) return peer;
-    const entries = list.split(',');
-    let addr = peer;
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const entry = entries[i] ?? '';
-      if (entry.trim() === '') continue; // NGINX skips separators and blanks
-      if (!isTrusted(addr)) return addr;
-      const parsed = parseListAddress(entry);
-      if (parsed === null) return addr;
-      addr = parsed;
-    }
-    return addr;
-  };
+/**
+ * ngx_http_get_forwarded_addr_internal with recursion: starting at the (trusted) peer, take
+ * entries from the right while the current address is trusted; an unparsable entry stops
+ * the walk at the current address.
+ */
+export function realIpFrom(peer: string, list: string | undefined, isTrusted: IsTrusted): string {
+  if (list === undefined) return peer;
+  const entries = list.split(',');
+  let addr = peer;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i] ?? '';
+    if (entry.trim() === '') continue; // NGINX skips separators and blanks
+    if (!isTrusted(addr)) return addr;
+    const parsed = parseListAddress(entry);
+    if (parsed === null) return addr;
+    addr = parsed;
+  }
+  return addr;
+}
+
+export function createForwarding(options: ForwardingOptions): Forwarding {
+  const isTrusted = trustTest(options.trustedProxies);
+  const realIpHeader = options.realIpHeader.toLowerCase();
 
   const clientInfo = (req: RequestLike, tls: boolean): ClientInfo => {
     const remoteAddr = normalizeIp(req.socket?.remoteAddress ?? '');
     const peerTrusted = isTrusted(remoteAddr);
     const fromHeaders = (name: string): string => (peerTrusted ? firstToken(headerValue(req.headers, name)) : '');
-    const clientIp = peerTrusted ? realIp(remoteAddr, headerValue(req.headers, realIpHeader)) : remoteAddr;
+    const clientIp = peerTrusted ? realIpFrom(remoteAddr, headerValue(req.headers, realIpHeader), isTrusted) : remoteAddr;
     const fwdProto = fromHeaders('x-forwarded-proto').toLowerCase();
     const proto = fwdProto === 'http' || fwdProto === 'https' ? fwdProto : tls ? 'https' : 'http';
     const host =
-      fromHeaders('x-forwarded-host') ||
-      headerValue(req.headers, 'host') ||
-      headerValue(req.headers, ':authority') ||
-      '';
+      fromHeaders('x-forwarded-host') || headerValue(req.headers, 'host') || headerValue(req.headers, ':authority') || '';
     return { clientIp, remoteAddr, proto, host };
   };
 

@@ -64,8 +64,9 @@ const NOT_FOUND_ERRNO = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP', '
 
 interface Mount {
   base: string; // prefix without trailing slash ('' for '/')
-  root: string;
   cacheControl: string;
+  /** The root with symlinks resolved (cached once it resolved; a missing root → ENOENT → 404). */
+  realRoot(): Promise<string>;
 }
 
 type Resolved = { ok: true; segments: string[] } | { ok: false; status: 400 | 404 };
@@ -120,84 +121,76 @@ function warn(err: Error): void {
   process.emitWarning(err.message, { code: 'STATIC_IO_ERROR', detail: err.stack });
 }
 
+function toMount(entry: StaticEntry): Mount {
+  let real: string | undefined;
+  return {
+    base: entry.prefix.replace(/\/+$/, ''),
+    cacheControl: `public, max-age=${Math.max(0, Math.floor(entry.maxAgeMs / 1000))}`,
+    realRoot: async () => (real ??= await realpath(entry.root)),
+  };
+}
+
+/** Open the file the segments name, or null when its real path leaves the root. */
+async function openInside(mount: Mount, segments: string[]): Promise<FileHandle | null> {
+  const root = await mount.realRoot();
+  const real = await realpath(join(root, ...segments));
+  return isInside(root, real) ? open(real, 'r') : null;
+}
+
+async function serveFile(req: StaticRequest, res: ServerResponse, mount: Mount, segments: string[]): Promise<void> {
+  const handle = await openInside(mount, segments);
+  if (handle === null) return sendError(res, 'NOT_FOUND', 'not found');
+  let streaming = false;
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return sendError(res, 'NOT_FOUND', 'not found');
+    const etag = weakEtag(stat.size, stat.mtimeMs);
+    const common = { etag, 'last-modified': stat.mtime.toUTCString(), 'cache-control': mount.cacheControl };
+    if (notModified(req.headers, etag, stat.mtimeMs)) return void res.writeHead(304, common).end();
+    res.writeHead(200, {
+      ...common,
+      'content-type': contentTypeFor(segments.at(-1) ?? ''),
+      'content-length': stat.size,
+      'x-content-type-options': 'nosniff',
+    });
+    if (req.method === 'HEAD' || stat.size === 0) return void res.end();
+    streaming = true; // the stream owns the handle now (autoClose)
+    await pipeline(handle.createReadStream({ start: 0, end: stat.size - 1, autoClose: true }), res);
+  } finally {
+    if (!streaming) await handle.close();
+  }
+}
+
+function answerFailure(res: ServerResponse, err: unknown, onError: (err: Error) => void): void {
+  const code = errnoOf(err);
+  if (code !== undefined && NOT_FOUND_ERRNO.has(code)) return sendError(res, 'NOT_FOUND', 'not found');
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' && res.destroyed) return; // the client went away mid-body
+  onError(err instanceof Error ? err : new Error(String(err)));
+  sendError(res, 'INTERNAL_ERROR', 'static file error'); // destroys the socket if the body had started
+}
+
 export function createStatic(entries: readonly StaticEntry[], options: StaticOptions = {}): StaticHandler {
   const onError = options.onError ?? warn;
-  const mounts: Mount[] = entries
-    .map((e) => ({
-      base: e.prefix.replace(/\/+$/, ''),
-      root: e.root,
-      cacheControl: `public, max-age=${Math.max(0, Math.floor(e.maxAgeMs / 1000))}`,
-    }))
-    .sort((a, b) => b.base.length - a.base.length);
-  const rootCache = new Map<string, string>();
-
-  const realRoot = async (root: string): Promise<string> => {
-    const cached = rootCache.get(root);
-    if (cached !== undefined) return cached;
-    const real = await realpath(root);
-    rootCache.set(root, real);
-    return real;
-  };
-
-  const matchMount = (pathname: string): Mount | undefined =>
-    mounts.find((m) => pathname === m.base || pathname.startsWith(`${m.base}/`));
-
-  /** Open the file the segments name, or null when it is not a servable file. */
-  const openInside = async (mount: Mount, segments: string[]): Promise<FileHandle | null> => {
-    const root = await realRoot(mount.root);
-    const real = await realpath(join(root, ...segments));
-    if (!isInside(root, real)) return null;
-    const handle = await open(real, 'r');
-    return handle;
-  };
-
-  const serve = async (req: StaticRequest, res: ServerResponse, mount: Mount, segments: string[]) => {
-    const handle = await openInside(mount, segments);
-    if (handle === null) return sendError(res, 'NOT_FOUND', 'not found');
-    let streaming = false;
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) return sendError(res, 'NOT_FOUND', 'not found');
-      const etag = weakEtag(stat.size, stat.mtimeMs);
-      const common = { etag, 'last-modified': stat.mtime.toUTCString(), 'cache-control': mount.cacheControl };
-      if (notModified(req.headers, etag, stat.mtimeMs)) return void res.writeHead(304, common).end();
-      res.writeHead(200, {
-        ...common,
-        'content-type': contentTypeFor(segments.at(-1) ?? ''),
-        'content-length': stat.size,
-        'x-content-type-options': 'nosniff',
-      });
-      if (req.method === 'HEAD' || stat.size === 0) return void res.end();
-      streaming = true;
-      await pipeline(handle.createReadStream({ start: 0, end: stat.size - 1, autoClose: true }), res);
-    } finally {
-      if (!streaming) await handle.close();
-    }
-  };
+  const mounts = entries.map(toMount).sort((a, b) => b.base.length - a.base.length);
 
   return async (req, res, url) => {
-    const mount = matchMount(url.pathname);
+    const path = url.pathname;
+    const mount = mounts.find((m) => path === m.base || path.startsWith(`${m.base}/`));
     if (mount === undefined) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendError(res, 'METHOD_NOT_ALLOWED', 'static files answer GET and HEAD only', { allow: 'GET, HEAD' });
       return true;
     }
-    const resolved = safeSegments(url.pathname.slice(mount.base.length));
+    const resolved = safeSegments(path.slice(mount.base.length));
     if (!resolved.ok) {
       if (resolved.status === 400) sendError(res, 'BAD_REQUEST', 'malformed path');
       else sendError(res, 'NOT_FOUND', 'not found');
       return true;
     }
     try {
-      await serve(req, res, mount, resolved.segments);
+      await serveFile(req, res, mount, resolved.segments);
     } catch (err) {
-      const code = errnoOf(err);
-      if (code !== undefined && NOT_FOUND_ERRNO.has(code)) sendError(res, 'NOT_FOUND', 'not found');
-      else if (code === 'ERR_STREAM_PREMATURE_CLOSE' && res.destroyed) return true; // client went away
-      else {
-        onError(err instanceof Error ? err : new Error(String(err)));
-        sendError(res, 'INTERNAL_ERROR', 'static file error');
-      }
+      answerFailure(res, err, onError);
     }
     return true;
   };

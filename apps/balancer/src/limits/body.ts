@@ -36,6 +36,13 @@ function declaredLength(req: BodySource): number {
   return Number.isFinite(n) ? n : -1;
 }
 
+/** An unref'd idle timer (or none for 0 ms); `refresh()` restarts it. */
+function idleTimer(ms: number, onIdle: (err: BalancerError) => void): NodeJS.Timeout | undefined {
+  if (ms <= 0) return undefined;
+  const err = () => new BalancerError('REQUEST_TIMEOUT', `no body data for ${ms} ms`, { ...CLOSE });
+  return setTimeout(() => onIdle(err()), ms).unref();
+}
+
 /** Read the whole body into one Buffer, or reject with BODY_TOO_LARGE / REQUEST_TIMEOUT. */
 export function readBody(req: BodySource, options: ReadBodyOptions): Promise<Buffer> {
   const limit = options.maxBytes > 0 ? options.maxBytes : Number.POSITIVE_INFINITY;
@@ -45,16 +52,16 @@ export function readBody(req: BodySource, options: ReadBodyOptions): Promise<Buf
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    let timer: NodeJS.Timeout | undefined;
     const cleanup = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', fail).off('close', onClose);
     };
     const fail = (err: Error): void => {
       cleanup();
       req.pause();
       reject(err);
     };
+    const timer = idleTimer(options.idleTimeoutMs, fail);
     const onData = (chunk: Buffer | string): void => {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += buf.length;
@@ -66,18 +73,10 @@ export function readBody(req: BodySource, options: ReadBodyOptions): Promise<Buf
       cleanup();
       resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, received));
     };
-    const onError = (err: Error): void => fail(err);
     const onClose = (): void => {
       if (!req.readableEnded) fail(clientClosed());
     };
-    if (options.idleTimeoutMs > 0) {
-      timer = setTimeout(
-        () => fail(new BalancerError('REQUEST_TIMEOUT', `no body data for ${options.idleTimeoutMs} ms`, { ...CLOSE })),
-        options.idleTimeoutMs,
-      );
-      timer.unref();
-    }
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    req.on('data', onData).on('end', onEnd).on('error', fail).on('close', onClose);
   });
 }
 
