@@ -51,20 +51,21 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   const services: Service[] = [];
   let interrupted = false;
+  const io = makeIo(parsed.options, controller.signal, services);
   const onSignal = (name: NodeJS.Signals) => {
     if (interrupted) {
-      process.stderr.write(`stack | ${name} again: killing every child now (SIGKILL)\n`);
+      io.event('stack', `${name} again: killing every child now (SIGKILL)`);
       services.forEach((s) => s.kill());
       process.exit(130);
     }
     interrupted = true;
-    process.stdout.write(`stack | ${name}: stopping (press Ctrl-C again to kill at once)\n`);
+    io.event('stack', `${name} received (Ctrl-C again kills at once)`);
     controller.abort(new Error(`${STACK_ERRORS.ABORTED}: ${name}`));
   };
   for (const name of SIGNALS) process.on(name, onSignal);
   process.on('exit', () => services.forEach((s) => s.kill()));
   try {
-    await runStack(parsed.options, makeIo(parsed.options, controller.signal, services));
+    await runStack(parsed.options, io);
     return 0;
   } catch (error) {
     if (interrupted) return 0;

@@ -46,6 +46,16 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
   return signal !== null ? `signal ${signal}` : `code ${code ?? 'unknown'}`;
 }
 
+/** SIGKILL the child's whole process group (it leads one: spawned detached). */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (error) {
+    // ESRCH: the group is already gone, which is what we wanted.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 export class Service {
   readonly pids: number[] = [];
   private running: Running | undefined;
@@ -68,7 +78,13 @@ export class Service {
   }
 
   start(): number {
-    const child = spawn(process.execPath, [this.spec.entry], { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: its own process group, so a terminal's Ctrl-C reaches only the stack, which then
+    // stops the children in order (balancer first) with one SIGTERM each.
+    const child = spawn(process.execPath, [this.spec.entry], {
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     child.on('error', (error) => this.reporter.event(this.spec.name, `process error: ${error.message}`));
     if (child.pid === undefined) {
       throw new StackError(STACK_ERRORS.SPAWN_FAILED, `${this.spec.name}: could not start ${this.spec.entry}`);
@@ -121,7 +137,7 @@ export class Service {
     const seconds = (this.timing.stopTimeoutMs / 1000).toFixed(1);
     const killer = setTimeout(() => {
       this.reporter.event(this.spec.name, `still running ${seconds}s after SIGTERM: sending SIGKILL`);
-      run.child.kill('SIGKILL');
+      killGroup(run.pid);
     }, this.timing.stopTimeoutMs);
     await run.exited;
     clearTimeout(killer);
@@ -131,7 +147,7 @@ export class Service {
   kill(): void {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    this.running?.child.kill('SIGKILL');
+    if (this.running !== undefined) killGroup(this.running.pid);
   }
 
   private pipe(child: ChildProcess): void {

@@ -1,23 +1,9 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { occupyPort, releaseBusyPorts } from './busy-ports.js';
 import { STACK_ERRORS } from '../src/errors.js';
 import { allocateFreePorts, assertPortsFree } from '../src/ports.js';
 
-const held: net.Server[] = [];
-afterEach(async () => {
-  await Promise.all(held.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-});
-
-function occupy(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      held.push(server);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
-}
+afterEach(releaseBusyPorts);
 
 describe('ports', () => {
   it('allocates distinct free ports that can then be bound', async () => {
@@ -27,7 +13,7 @@ describe('ports', () => {
   });
 
   it('names every busy port and who needed it', async () => {
-    const [a, b] = [await occupy(), await occupy()];
+    const [a, b] = [await occupyPort(), await occupyPort()];
     const [free] = await allocateFreePorts('127.0.0.1', 1);
     const slots = [
       { owner: 'server-1', port: free ?? 0 },

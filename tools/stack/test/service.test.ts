@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STACK_ERRORS } from '../src/errors.js';
 import { allocateFreePorts } from '../src/ports.js';
 import { Service, type Reporter } from '../src/service.js';
+import { isAlive } from './stack-process.js';
 
 const FAKE_APP = fileURLToPath(new URL('./fixtures/fake-app.mjs', import.meta.url));
 const timing = {
@@ -22,16 +23,6 @@ function recorder(): Reporter & { events: string[]; lines: string[] } {
     output: (name: string, line: string, stream: string) => void r.lines.push(`${name} ${stream} ${line}`),
   };
   return r;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
 }
 
 /** Poll with a bound; never a fixed sleep. */
