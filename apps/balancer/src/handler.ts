@@ -1,0 +1,182 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { AccessLog } from './access-log.js';
+import { BalancerError, sendError } from './errors.js';
+import type { ClientInfo } from './forwarded.js';
+import { requestHeadersForUpstream, type ForwardHeaders } from './headers.js';
+import { limitStream, readBody } from './limits/index.js';
+import type { Metrics } from './metrics.js';
+import { proxyRequest, type AttemptRecord } from './proxy.js';
+import { writeRawError } from './raw-response.js';
+import type { RouteMatch } from './routes.js';
+import type { RuntimeState } from './state.js';
+import type { ConnectionStats } from './status.js';
+import { proxyUpgrade } from './upgrade.js';
+import type { Upstreams } from './upstreams/manager.js';
+import type { Upstream } from './upstreams/upstream.js';
+
+/**
+ * The request pipeline: client info (trusted proxies) → limits → static files → route →
+ * body (buffered or streamed) → proxy. Every answer is counted, measured and access-logged.
+ */
+export interface HandlerContext {
+  state(): RuntimeState;
+  upstreams: Upstreams;
+  stats: ConnectionStats;
+  metrics: Metrics;
+  accessLog: AccessLog;
+  logger: Logger;
+  now(): number;
+  closing(): boolean;
+}
+
+interface Outcome {
+  status: number;
+  route?: string;
+  upstream?: string;
+  attempts: AttemptRecord[];
+}
+
+function parseUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://balancer.invalid');
+  } catch {
+    throw new BalancerError('BAD_REQUEST', 'malformed request target');
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<Buffer | Readable | null> {
+  if (!hasBody(req)) return null;
+  const { config } = ctx.state();
+  if (!config.requestBuffering) return limitStream(req, config.limits.clientMaxBodySize);
+  ctx.stats.readingStarted();
+  try {
+    return await readBody(req, { maxBytes: config.limits.clientMaxBodySize, idleTimeoutMs: config.limits.requestTimeoutMs });
+  } finally {
+    ctx.stats.readingFinished();
+  }
+}
+
+interface Target {
+  match: RouteMatch;
+  upstream: Upstream;
+  headers: ForwardHeaders;
+  hashKey: string | undefined;
+}
+
+/** Route → upstream group → headers to send and the hash key (shared by requests and upgrades). */
+function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: URL): Target {
+  const match = st.router.match(url.pathname, url.search);
+  if (match === undefined) throw new BalancerError('NO_ROUTE', 'no route for this path');
+  const upstream = ctx.upstreams.get(match.upstream);
+  if (upstream === undefined) throw new BalancerError('NO_LIVE_UPSTREAM', 'no live upstream server');
+  const headers: ForwardHeaders = { ...requestHeadersForUpstream(req.headers), ...st.forwarding.headersFor(req, info) };
+  return { match, upstream, headers, hashKey: st.hashKeys.get(upstream.name)?.(req, info, url) };
+}
+
+interface Admitted {
+  st: RuntimeState;
+  info: ClientInfo;
+  url: URL;
+  delayMs: number;
+}
+
+/** Client info, URL and the limits (throws their BalancerError; returns a rate-limit delay). */
+function admit(ctx: HandlerContext, req: IncomingMessage, tls: boolean): Admitted {
+  const st = ctx.state();
+  const info = st.forwarding.clientInfo(req, tls);
+  const url = parseUrl(req);
+  const limited = st.limits.check(req, info, url);
+  if (limited instanceof BalancerError) throw limited;
+  return { st, info, url, delayMs: limited?.delayMs ?? 0 };
+}
+
+async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
+  const { st, info, url, delayMs } = admit(ctx, req, tls);
+  if (delayMs > 0) await delay(delayMs);
+  if (await st.serveStatic(req, res, url)) {
+    out.status = res.statusCode;
+    return;
+  }
+  const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
+  out.route = match.route.prefix;
+  out.upstream = match.upstream;
+  const body = await requestBody(ctx, req);
+  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+  const result = await proxyRequest(
+    { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey },
+    ctx,
+  );
+  out.status = result.status;
+  out.attempts = result.attempts;
+}
+
+async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean): Promise<void> {
+  const started = ctx.now();
+  ctx.stats.requestStarted();
+  if (ctx.closing() && !res.headersSent) res.setHeader('connection', 'close');
+  const out: Outcome = { status: 0, attempts: [] };
+  try {
+    await route(ctx, req, res, tls, out);
+  } catch (err) {
+    if (err instanceof BalancerError) {
+      sendError(res, err.code, err.message, err.headers);
+      out.status = err.status;
+    } else {
+      ctx.logger.error({ err, url: req.url }, 'request pipeline failed');
+      sendError(res, 'INTERNAL_ERROR', 'internal error');
+      out.status = 500;
+    }
+  } finally {
+    ctx.stats.requestFinished();
+    ctx.metrics.response(out.route ?? '-', out.status);
+    ctx.accessLog.write({
+      time: new Date().toISOString(),
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      status: out.status,
+      durationMs: ctx.now() - started,
+      clientIp: req.socket?.remoteAddress ?? '',
+      ...(out.route === undefined ? {} : { route: out.route }),
+      ...(out.upstream === undefined ? {} : { upstream: out.upstream }),
+      attempts: out.attempts,
+    });
+  }
+}
+
+export function createRequestHandler(ctx: HandlerContext, tls: boolean) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    void handle(ctx, req, res, tls);
+  };
+}
+
+async function upgrade(ctx: HandlerContext, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): Promise<void> {
+  const { st, info, url } = admit(ctx, req, tls);
+  const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
+  await proxyUpgrade(
+    { req, socket, head, upstream, route: match.route, path: match.upstreamPath, headers, clientIp: info.clientIp, hashKey },
+    ctx,
+  );
+}
+
+export function createUpgradeHandler(ctx: HandlerContext, tls: boolean, sockets: Set<Duplex>) {
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    upgrade(ctx, req, socket, head, tls).catch((err: unknown) => {
+      if (err instanceof BalancerError) {
+        writeRawError(socket, err.code, err.message);
+        return;
+      }
+      ctx.logger.error({ err, url: req.url }, 'upgrade failed');
+      writeRawError(socket, 'INTERNAL_ERROR', 'internal error');
+    });
+  };
+}

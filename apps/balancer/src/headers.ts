@@ -1,0 +1,66 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1, the list Go's httputil.ReverseProxy strips) are never
+ * forwarded, in either direction, nor any header named in `Connection`. `expect` is answered
+ * by node:http itself (100-continue) and is not relayed; HTTP/2 pseudo-headers (`:path`…)
+ * never go to an HTTP/1.1 upstream.
+ */
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+const REQUEST_ONLY: ReadonlySet<string> = new Set(['expect']);
+
+type HeaderValue = string | string[] | number | undefined;
+export type ForwardHeaders = Record<string, string | string[]>;
+
+/** Lower-cased header names listed in a `Connection` header value. */
+export function connectionTokens(value: HeaderValue): Set<string> {
+  const tokens = new Set<string>();
+  if (value === undefined) return tokens;
+  const joined = Array.isArray(value) ? value.join(',') : String(value);
+  for (const token of joined.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name !== '') tokens.add(name);
+  }
+  return tokens;
+}
+
+function copyEndToEnd(
+  headers: Record<string, HeaderValue>,
+  skip: ReadonlySet<string>,
+): ForwardHeaders {
+  const named = connectionTokens(headers.connection);
+  const out: ForwardHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named.has(lower) || skip.has(lower)) continue;
+    out[lower] = typeof value === 'number' ? String(value) : value;
+  }
+  return out;
+}
+
+/** Request headers to send upstream (before X-Forwarded-* are added). */
+export function requestHeadersForUpstream(headers: IncomingHttpHeaders): ForwardHeaders {
+  const out = copyEndToEnd(headers, REQUEST_ONLY);
+  if (out.host === undefined && typeof headers[':authority'] === 'string') out.host = headers[':authority'];
+  return out;
+}
+
+/** Response headers to relay to the client. */
+export function responseHeadersForClient(
+  headers: IncomingHttpHeaders | OutgoingHttpHeaders | Record<string, HeaderValue>,
+): ForwardHeaders {
+  return copyEndToEnd(headers as Record<string, HeaderValue>, new Set());
+}

@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GroupSnapshot, PeerSnapshot } from '@fleet/lb-core';
+
+/**
+ * Prometheus metrics on the balancer's own Registry (never the global one, so several
+ * balancers in one test process do not collide). Peer state, ejections and in-flight counts
+ * are read from lb-core snapshots at scrape time.
+ */
+export interface MetricsSources {
+  snapshots(): GroupSnapshot[];
+  activeConnections(): number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  attempt(group: string, peer: string, status: string, latencyMs: number): void;
+  response(route: string, status: number): void;
+  retry(group: string, reason: string): void;
+  setSources(sources: MetricsSources): void;
+}
+
+const PEER_STATES = ['up', 'down', 'draining', 'failed', 'unhealthy', 'unchecked'] as const;
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'fleet_balancer_' });
+  let sources: MetricsSources = { snapshots: () => [], activeConnections: () => 0 };
+
+  const attempts = new Counter({
+    name: 'fleet_balancer_upstream_requests_total',
+    help: 'Upstream attempts by group, peer and upstream status (or error code)',
+    labelNames: ['group', 'peer', 'status'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'fleet_balancer_upstream_response_seconds',
+    help: 'Time to upstream response headers per peer',
+    labelNames: ['group', 'peer'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const responses = new Counter({
+    name: 'fleet_balancer_responses_total',
+    help: 'Responses to clients by route prefix and status',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'fleet_balancer_retries_total',
+    help: 'Next-upstream retries by group and reason',
+    labelNames: ['group', 'reason'],
+    registers: [registry],
+  });
+  const peerGauge = (name: string, help: string, value: (p: PeerSnapshot) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['group', 'peer'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const g of sources.snapshots()) for (const p of g.peers) this.set({ group: g.name, peer: p.id }, value(p));
+      },
+    });
+  };
+  peerGauge('fleet_balancer_peer_ejections', 'Times a peer was taken out by passive health (max_fails within fail_timeout)', (p) => p.ejections);
+  peerGauge('fleet_balancer_peer_in_flight', 'Requests in flight per peer', (p) => p.inFlight);
+  new Gauge({
+    name: 'fleet_balancer_peer_state',
+    help: 'Peer state (1 for the current state)',
+    labelNames: ['group', 'peer', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const g of sources.snapshots()) {
+        for (const p of g.peers) {
+          for (const s of PEER_STATES) this.set({ group: g.name, peer: p.id, state: s }, p.state === s ? 1 : 0);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'fleet_balancer_active_connections',
+    help: 'Open client connections',
+    registers: [registry],
+    collect() {
+      this.set(sources.activeConnections());
+    },
+  });
+
+  return {
+    registry,
+    attempt(group, peer, status, latencyMs) {
+      attempts.inc({ group, peer, status });
+      latency.observe({ group, peer }, latencyMs / 1000);
+    },
+    response: (route, status) => responses.inc({ route, status: String(status) }),
+    retry: (group, reason) => retries.inc({ group, reason }),
+    setSources(next) {
+      sources = next;
+    },
+  };
+}

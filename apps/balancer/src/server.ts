@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { AddressInfo, Server } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { BalancerConfig } from '@fleet/config';
+import { createRequestHandler, createUpgradeHandler, type HandlerContext } from './handler.js';
+import { clientErrorCode, serverLimitOptions } from './limits/index.js';
+import { writeRawError } from './raw-response.js';
+
+/**
+ * Client-facing listeners: plain HTTP (proxying, or only redirecting to HTTPS), HTTPS with
+ * TLS 1.2+ and, when asked, HTTP/2 with HTTP/1.1 fallback (ALPN). Header size and slowloris
+ * timeouts are node:http options; parser errors are answered with the JSON error format.
+ */
+export interface Listeners {
+  port: number;
+  httpsPort?: number;
+  servers: Server[];
+  /** Upgraded (WebSocket) sockets, destroyed on shutdown. */
+  sockets: Set<Duplex>;
+  applyTimeouts(config: BalancerConfig): void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function onClientError(server: Server): void {
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    const code = clientErrorCode(err);
+    if (code === null) socket.destroy();
+    else writeRawError(socket, code, code === 'HEADERS_TOO_LARGE' ? 'request headers too large' : 'bad request');
+  });
+}
+
+function redirectHandler(host: string, httpsPort: () => number): Handler {
+  return (req, res) => {
+    const name = (req.headers.host ?? host).replace(/:\d+$/, '');
+    const port = httpsPort();
+    const location = `https://${name}${port === 443 ? '' : `:${port}`}${req.url ?? '/'}`;
+    const status = req.method === 'GET' || req.method === 'HEAD' ? 301 : 308;
+    res.writeHead(status, { location, 'content-length': '0' });
+    res.end();
+  };
+}
+
+function createTlsServer(config: NonNullable<BalancerConfig['https']>, limits: BalancerConfig['limits'], handler: Handler): Server {
+  const tls = { cert: readFileSync(config.cert), key: readFileSync(config.key), minVersion: 'TLSv1.2' as const };
+  if (config.http2) {
+    return http2.createSecureServer({ ...tls, allowHTTP1: true, maxSessionMemory: 64 }, handler as never) as unknown as Server;
+  }
+  return https.createServer({ ...tls, ...serverLimitOptions(limits) }, handler);
+}
+
+function setTimeouts(server: Server, config: BalancerConfig): void {
+  if (!(server instanceof http.Server || server instanceof https.Server)) return; // HTTP/2: no such knobs
+  const opts = serverLimitOptions(config.limits);
+  server.headersTimeout = opts.headersTimeout;
+  server.requestTimeout = opts.requestTimeout;
+  server.keepAliveTimeout = opts.keepAliveTimeout;
+}
+
+export async function startListeners(config: BalancerConfig, ctx: HandlerContext): Promise<Listeners> {
+  const sockets = new Set<Duplex>();
+  const servers: Server[] = [];
+  let httpsPort = config.https?.port ?? 0;
+  const proxyHandler = createRequestHandler(ctx, false);
+  const plainHandler = config.https?.redirectHttp === true ? redirectHandler(config.listen.host, () => httpsPort) : proxyHandler;
+  const plain = http.createServer(serverLimitOptions(config.limits), plainHandler);
+  if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
+  onClientError(plain);
+  ctx.stats.track(plain);
+  servers.push(plain);
+  if (config.https !== undefined) {
+    const secure = createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
+    secure.on('upgrade', createUpgradeHandler(ctx, true, sockets));
+    onClientError(secure);
+    ctx.stats.track(secure);
+    servers.push(secure);
+    httpsPort = await listen(secure, config.listen.host, config.https.port);
+  }
+  const port = await listen(plain, config.listen.host, config.listen.port);
+  return {
+    port,
+    ...(config.https === undefined ? {} : { httpsPort }),
+    servers,
+    sockets,
+    applyTimeouts: (next) => servers.forEach((s) => setTimeouts(s, next)),
+  };
+}

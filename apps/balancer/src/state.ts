@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BalancerConfig } from '@fleet/config';
+import { createForwarding, type Forwarding } from './forwarded.js';
+import { compileHashKey, type HashKeyFn } from './hash-key.js';
+import { createLimits, type Limits } from './limits/index.js';
+import { createRouter, type Router } from './routes.js';
+import { createStatic } from './static.js';
+
+/**
+ * Everything derived from one config that the request path reads. Built whole before it
+ * replaces the previous one, so a reload either applies completely or not at all, and a
+ * request in flight keeps the state it started with.
+ */
+export interface RuntimeState {
+  config: BalancerConfig;
+  router: Router;
+  forwarding: Forwarding;
+  limits: Limits;
+  serveStatic: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** Compiled `hash` keys per upstream group (groups without a key are absent). */
+  hashKeys: ReadonlyMap<string, HashKeyFn>;
+}
+
+/** Throws (bad CIDR, bad hash key, bad regex) before anything is swapped. */
+export function buildState(config: BalancerConfig, now: () => number): RuntimeState {
+  const hashKeys = new Map<string, HashKeyFn>();
+  for (const [name, group] of Object.entries(config.upstreams)) {
+    if (group.hashKey !== undefined && group.hashKey !== '') hashKeys.set(name, compileHashKey(group.hashKey));
+  }
+  return {
+    config,
+    router: createRouter(config.routes),
+    forwarding: createForwarding({ trustedProxies: config.trustedProxies, realIpHeader: config.realIpHeader }),
+    limits: createLimits(config.limits, { now }),
+    serveStatic: createStatic(config.static),
+    hashKeys,
+  };
+}
