@@ -20,7 +20,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(id: string, port = 0): Promise<Backend> {
+export async function startBackend(id: string, port = 0, host = '127.0.0.1'): Promise<Backend> {
   const held: (() => void)[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,12 +55,12 @@ export async function startBackend(id: string, port = 0): Promise<Backend> {
       reply(200);
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const actual = (server.address() as AddressInfo).port;
   const backend: Backend = {
     id,
     port: actual,
-    address: `127.0.0.1:${actual}`,
+    address: `${host}:${actual}`,
     hits: 0,
     healthStatus: 200,
     delayMs: 0,

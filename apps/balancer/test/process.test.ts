@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startBackend, type Backend } from './helpers/backend.js';
+import { get } from './helpers/balancer.js';
+import { useFixtures } from './helpers/fixtures.js';
+import { BALANCER_SRC_MAIN, spawnJson, type JsonChild } from './helpers/processes.js';
+import { waitFor } from './helpers/wait.js';
+
+/** The balancer as a process: listening line, SIGHUP reload (good and bad), SIGTERM drain. */
+const f = useFixtures();
+const dir = mkdtempSync(join(tmpdir(), 'fleet-balancer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeConfig(name: string, upstreamServers: unknown[], extra: Record<string, unknown> = {}): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({ upstreams: { default: { servers: upstreamServers } }, accessLog: { enabled: false }, ...extra }));
+  return file;
+}
+
+async function spawnBalancer(configFile: string): Promise<{ child: JsonChild; port: number; adminPort: number }> {
+  const child = await spawnJson(['--import', 'tsx', BALANCER_SRC_MAIN], {
+    CONFIG_FILE: configFile,
+    PORT: '0',
+    ADMIN_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+  });
+  f.cleanups.push(() => child.stop().then(() => undefined));
+  return { child, port: Number(child.ready.port), adminPort: Number(child.ready.adminPort) };
+}
+
+interface PeerView {
+  id: string;
+  requests: number;
+  weight: number;
+}
+async function peers(adminPort: number): Promise<PeerView[]> {
+  const r = await get(adminPort, '/status');
+  return (r.json.upstreams as { default: { peers: PeerView[] } }).default.peers;
+}
+
+describe('balancer process', () => {
+  it('logs one listening line with the real ports and serves', async () => {
+    f.backends = [await startBackend('s1')];
+    const { child, port, adminPort } = await spawnBalancer(writeConfig('listen.json', [f.backends[0]?.address]));
+    expect(child.ready).toMatchObject({ msg: 'listening' });
+    expect(port).toBeGreaterThan(0);
+    expect(adminPort).toBeGreaterThan(0);
+    expect((await get(port, '/x')).json.server_id).toBe('s1');
+  });
+
+  it('SIGHUP applies a good file (surviving peers keep their state) and keeps the running config on a bad one', async () => {
+    f.backends = await Promise.all(['s1', 's2', 's3'].map((id) => startBackend(id)));
+    const [s1, s2, s3] = f.backends as [Backend, Backend, Backend];
+    const file = writeConfig('reload.json', [s1.address, s2.address]);
+    const { child, port, adminPort } = await spawnBalancer(file);
+    for (let i = 0; i < 4; i++) expect((await get(port, '/')).status).toBe(200);
+    const before = (await peers(adminPort)).find((p) => p.id === s1.address);
+    expect(before?.requests).toBe(2);
+
+    writeConfig('reload.json', [s1.address, `${s3.address} weight=2`]);
+    child.signal('SIGHUP');
+    await child.waitForLog((l) => l.msg === 'config reloaded', 'config reloaded');
+    const after = await peers(adminPort);
+    expect(after.map((p) => p.id).sort()).toEqual([s1.address, s3.address].sort());
+    expect(after.find((p) => p.id === s1.address)?.requests).toBe(2);
+    const ids = new Set<string>();
+    for (let i = 0; i < 6; i++) ids.add(String((await get(port, '/')).json.server_id));
+    expect(ids).toEqual(new Set(['s1', 's3']));
+
+    writeFileSync(file, JSON.stringify({ upstreams: { default: { servers: [`${s2.address} weight=0`, { address: s1.address, maxFails: -1 }] } } }));
+    child.signal('SIGHUP');
+    const rejected = await child.waitForLog((l) => String(l.msg).startsWith('reload rejected'), 'reload rejected');
+    expect(JSON.stringify(rejected)).toContain('servers[0].weight');
+    expect(JSON.stringify(rejected)).toContain('servers[1].maxFails');
+    expect((await peers(adminPort)).map((p) => p.id).sort()).toEqual([s1.address, s3.address].sort());
+    expect((await get(port, '/')).status).toBe(200);
+  });
+
+  it('SIGTERM stops accepting, finishes in-flight requests, exits 0', async () => {
+    f.backends = [await startBackend('s1')];
+    const { child, port } = await spawnBalancer(writeConfig('drain.json', [f.backends[0]?.address], { shutdown: { timeoutMs: 20000 } }));
+    const held = get(port, '/hold');
+    await waitFor(() => (f.backends[0]?.hits ?? 0) > 0, { what: 'held request at the backend' });
+    child.signal('SIGTERM');
+    await waitFor(() => refused(port), { what: 'listener closed' });
+    f.backends[0]?.releaseHeld();
+    expect((await held).status).toBe(200);
+    expect(await child.exited).toBe(0);
+  });
+});
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
+}
