@@ -1,0 +1,79 @@
+/**
+ * Past the bounded queue the replica answers 503 + Retry-After with a JSON error, and every
+ * request it accepted still completes once the workers free up.
+ */
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { fakeTextBackend, type FakeBackend } from './fake-backend.js';
+import { listen, testConfig, waitFor } from './helpers.js';
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+function predict(base: string, text: string, path = '/predict') {
+  const body =
+    path === '/predict'
+      ? { text }
+      : { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [text] }] };
+  return request(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (res) => ({ status: res.statusCode, headers: res.headers, body: (await res.body.json()) as Record<string, unknown> }));
+}
+
+/** Releases held batches as they reach the fake worker until `work` settles. */
+async function releaseUntilSettled<T>(backend: FakeBackend, work: Promise<T>): Promise<T> {
+  let settled = false;
+  void work.finally(() => (settled = true));
+  await waitFor(
+    () => {
+      backend.releaseAll();
+      return settled ? true : undefined;
+    },
+    { what: 'requests to complete' },
+  );
+  return work;
+}
+
+describe('backpressure', () => {
+  it('answers 503 QUEUE_FULL with Retry-After once maxQueueSize requests wait, then recovers', async () => {
+    const backend = fakeTextBackend({ gated: true });
+    app = await buildApp({
+      config: testConfig({ serverId: 'bp', batching: { maxBatchSize: 1, maxQueueDelayMs: 0, maxQueueSize: 2 } }),
+      backend,
+    });
+    const base = await listen(app);
+    await app.whenReady();
+
+    const running = predict(base, 'first');
+    await waitFor(() => (backend.held.length === 1 ? true : undefined), { what: 'first batch on the worker' });
+    const queued = [predict(base, 'second'), predict(base, 'third')];
+    await waitFor(() => (app?.inference.queueDepth === 2 ? true : undefined), { what: 'two queued requests' });
+
+    const rejected = await predict(base, 'fourth');
+    expect(rejected.status).toBe(503);
+    expect(rejected.headers['retry-after']).toBe('1');
+    expect(rejected.headers['x-server-id']).toBe('bp');
+    expect(rejected.body).toEqual({ code: 'QUEUE_FULL', message: 'inference queue is full (2 requests)', server_id: 'bp' });
+
+    const v2 = await predict(base, 'fifth', '/v2/models/spam-classifier/infer');
+    expect(v2.status).toBe(503);
+    expect(v2.headers['retry-after']).toBe('1');
+    expect(v2.body).toEqual({ error: 'inference queue is full (2 requests)', server_id: 'bp' });
+
+    const live = await request(`${base}/health/live`);
+    expect(live.statusCode).toBe(200);
+    await live.body.dump();
+
+    const accepted = await releaseUntilSettled(backend, Promise.all([running, ...queued]));
+    expect(accepted.map((r) => r.status)).toEqual([200, 200, 200]);
+    const after = await releaseUntilSettled(backend, predict(base, 'sixth'));
+    expect(after.status).toBe(200);
+  });
+});
