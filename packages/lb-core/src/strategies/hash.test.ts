@@ -72,6 +72,28 @@ describe('hash $key consistent (ketama, NGINX)', () => {
     expect(pickId(heavier, { now: 0, hashKey: key })).toBe(withWeight);
   });
 
+  // Ring points after each key's first point (reference implementation):
+  // /predict @164: .2 .2 .3 .1 …   alpha @394: .3 .3 .3 .2 .1 …   gamma @370: .1 .1 .3 .1 .2 …
+  // user-42 @245: .2 .3 .2 .2 .2 .2 .1 …  A retry walks on from the point it stopped at.
+  it.each([
+    { key: '/predict', walk: ['.1', '.2', '.3'] },
+    { key: 'alpha', walk: ['.3', '.2', '.1'] },
+    { key: 'gamma', walk: ['.3', '.1', '.2'] },
+    { key: 'user-42', walk: ['.2', '.3', '.1'] },
+  ])('retry walk for $key follows the ring: $walk', ({ key, walk }) => {
+    const group = makeGroup({ name: 'hash', consistent: true }, ketamaPeers());
+    const got = [...group.candidates({ now: 0, hashKey: key }, 3)].map((r) => (r.ok ? r.peer.id : r.code));
+    expect(got).toEqual(walk.map((suffix) => `10.0.0${suffix}:8000`));
+  });
+
+  it('an unusable peer sends the key to the next point on the ring, not the next peer', () => {
+    const down = (id: string) => ketamaPeers().map((p) => ({ ...p, down: p.id === id }));
+    const alpha = makeGroup({ name: 'hash', consistent: true }, down('10.0.0.3:8000'));
+    expect(pickId(alpha, { now: 0, hashKey: 'alpha' })).toBe('10.0.0.2:8000');
+    const gamma = makeGroup({ name: 'hash', consistent: true }, down('10.0.0.3:8000'));
+    expect(pickId(gamma, { now: 0, hashKey: 'gamma' })).toBe('10.0.0.1:8000');
+  });
+
   it.each([
     ['10.0.0.1:8000', '10.0.0.1', '8000'],
     ['[::1]:80', '[::1]', '80'],
