@@ -55,6 +55,12 @@ describe('parseCli', () => {
     expect(options([], { STACK_REPLICAS: '', STACK_HOST: ' ' }).replicas).toBe(3);
   });
 
+  it('skips the -- that `pnpm start -- …` passes on', () => {
+    expect(options(['--', '--replicas', '2']).replicas).toBe(2);
+    expect(options(['--no-build', '--', '--replicas', '2'])).toMatchObject({ replicas: 2, build: false });
+    expect(parseCli(['--', '--help'], {})).toEqual({ help: true });
+  });
+
   it('returns help for -h and --help', () => {
     expect(parseCli(['-h'], {})).toEqual({ help: true });
     expect(parseCli(['--replicas', '2', '--help'], {})).toEqual({ help: true });

@@ -100,8 +100,11 @@ function truthy(value: string | undefined): boolean {
 }
 
 function readFlags(argv: readonly string[]) {
+  // `pnpm start -- --port 0` hands the script a `--` (after the script's own flags); there are no
+  // positionals, so a bare `--` carries no meaning here.
+  const args = argv.filter((arg) => arg !== '--');
   try {
-    return parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }).values;
   } catch (error) {
     return bad(`${error instanceof Error ? error.message : String(error)} (see --help)`);
   }

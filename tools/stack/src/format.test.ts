@@ -12,6 +12,11 @@ describe('formatLogLine', () => {
     expect(formatLogLine(line)).toBe(`error boom err={"code":"X"} note="a b" big=${'y'.repeat(120)}…`);
   });
 
+  it('rounds floats to two decimals, also inside objects', () => {
+    const line = JSON.stringify({ level: 30, msg: 'access', durationMs: 39.558854, attempts: [{ durationMs: 26.21195, status: 200 }] });
+    expect(formatLogLine(line)).toBe('info access durationMs=39.56 attempts=[{"durationMs":26.21,"status":200}]');
+  });
+
   it('passes plain and broken lines through unchanged', () => {
     expect(formatLogLine('Tasks: 2 successful')).toBe('Tasks: 2 successful');
     expect(formatLogLine('{not json}')).toBe('{not json}');

@@ -10,8 +10,13 @@ export function prefix(name: string, width: number): string {
   return `${name.padEnd(width)} |`;
 }
 
+/** Long float tails (durationMs=39.558854) are noise on a terminal: two decimals. */
+function roundFloats(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(2)) : value;
+}
+
 function formatValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value, roundFloats);
   const quoted = typeof value === 'string' && /\s/.test(text) ? JSON.stringify(text) : text;
   return quoted.length > MAX_VALUE_CHARS ? `${quoted.slice(0, MAX_VALUE_CHARS)}…` : quoted;
 }
