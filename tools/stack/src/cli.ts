@@ -13,9 +13,14 @@ import { runStack, type StackIo } from './stack.js';
 const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-function makeIo(options: StackOptions, signal: AbortSignal, services: Service[]): StackIo {
+type Write = (stream: NodeJS.WriteStream, name: string, text: string) => void;
+
+function writer(options: StackOptions): Write {
   const width = Math.max('balancer'.length, `server-${options.replicas}`.length);
-  const write = (stream: NodeJS.WriteStream, name: string, text: string) => stream.write(`${prefix(name, width)} ${text}\n`);
+  return (stream, name, text) => void stream.write(`${prefix(name, width)} ${text}\n`);
+}
+
+function makeIo(options: StackOptions, signal: AbortSignal, services: Service[], write: Write): StackIo {
   return {
     event: (name, message) => write(process.stdout, name, message),
     info: (line) => write(process.stdout, 'stack', line),
@@ -51,7 +56,8 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   const services: Service[] = [];
   let interrupted = false;
-  const io = makeIo(parsed.options, controller.signal, services);
+  const write = writer(parsed.options);
+  const io = makeIo(parsed.options, controller.signal, services, write);
   const onSignal = (name: NodeJS.Signals) => {
     if (interrupted) {
       io.event('stack', `${name} again: killing every child now (SIGKILL)`);
@@ -69,7 +75,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     if (interrupted) return 0;
-    process.stderr.write(`stack | error ${describeError(error)}\n`);
+    write(process.stderr, 'stack', `error ${describeError(error)}`);
     return 1;
   }
 }

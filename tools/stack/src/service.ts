@@ -56,8 +56,12 @@ function killGroup(pid: number): void {
   }
 }
 
+const RECENT_LINES = 20;
+
 export class Service {
   readonly pids: number[] = [];
+  /** The child's last output lines (all incarnations), shown when it fails to start under --quiet. */
+  readonly recent: string[] = [];
   private running: Running | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private supervised = false;
@@ -96,7 +100,8 @@ export class Service {
     this.running = run;
     this.pids.push(run.pid);
     this.pipe(child);
-    child.once('exit', (code, signal) => {
+    // 'close' comes after 'exit' once the child's stdout/stderr are drained: its last lines are in.
+    child.once('close', (code, signal) => {
       markExited();
       this.onExit(run, code, signal);
     });
@@ -154,7 +159,11 @@ export class Service {
     for (const stream of ['stdout', 'stderr'] as const) {
       const input = child[stream];
       if (input === null) continue;
-      createInterface({ input, crlfDelay: Infinity }).on('line', (line) => this.reporter.output(this.spec.name, line, stream));
+      createInterface({ input, crlfDelay: Infinity }).on('line', (line) => {
+        this.recent.push(line);
+        if (this.recent.length > RECENT_LINES) this.recent.shift();
+        this.reporter.output(this.spec.name, line, stream);
+      });
     }
   }
 

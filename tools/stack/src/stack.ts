@@ -5,6 +5,7 @@
 import type { StackOptions } from './args.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { appEntries, assertEntriesExist, buildApps } from './build.js';
+import { formatLogLine } from './format.js';
 import { allocateFreePorts, assertPortsFree } from './ports.js';
 import { clientUrl, fillPorts, planPorts, portSlots, upstreamsEnv, type PortPlan } from './port-plan.js';
 import type { FetchLike } from './readiness.js';
@@ -83,10 +84,14 @@ function balancerService(plan: PortPlan, entry: string, options: StackOptions, i
   );
 }
 
-async function startAndWait(service: Service, url: string, io: StackIo): Promise<void> {
+async function startAndWait(service: Service, url: string, io: StackIo, quiet: boolean): Promise<void> {
   const pid = service.start();
   io.event(service.spec.name, `started (pid ${pid}) on ${url}`);
-  const ms = await service.waitReady(io.signal);
+  const ms = await service.waitReady(io.signal).catch((error: unknown) => {
+    // Under --quiet the reason (a config error, a missing model) would be hidden: show it now.
+    if (quiet && !io.signal.aborted) service.recent.forEach((line) => io.event(service.spec.name, formatLogLine(line)));
+    throw error;
+  });
   service.supervise();
   io.event(service.spec.name, `ready in ${(ms / 1000).toFixed(1)}s`);
 }
@@ -123,9 +128,10 @@ export async function runStack(options: StackOptions, io: StackIo): Promise<void
   const balancer = balancerService(plan, entries.balancer, options, io);
   [...replicas, balancer].forEach((s) => io.track(s));
   try {
-    await Promise.all(replicas.map((s, i) => startAndWait(s, clientUrl(plan.host, plan.replicas[i]?.port ?? 0), io)));
+    await Promise.all(replicas.map((s, i) => startAndWait(s, clientUrl(plan.host, plan.replicas[i]?.port ?? 0), io, options.quiet)));
     io.event(STACK, `all ${replicas.length} replicas ready; starting the balancer`);
-    await startAndWait(balancer, `${clientUrl(plan.host, plan.balancer)} (admin ${clientUrl(plan.host, plan.admin)})`, io);
+    const where = `${clientUrl(plan.host, plan.balancer)} (admin ${clientUrl(plan.host, plan.admin)})`;
+    await startAndWait(balancer, where, io, options.quiet);
     for (const line of banner(plan, options)) io.info(line);
     await untilAborted(io.signal);
   } finally {

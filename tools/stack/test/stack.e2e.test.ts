@@ -39,6 +39,7 @@ beforeAll(async () => {
   );
   const up = await stack.waitFor(/stack is up: (http:\/\/\S+)/, STARTUP_MS);
   baseUrl = up[1] ?? '';
+  await stack.waitFor(/Ctrl-C stops everything/, 10_000); // the banner's last line
   for (const line of stack.lines) {
     const m = /^(\S+)\s+\| started \(pid \d+\) on http:\/\/[^\s]+:(\d+)(?: \(admin http:\/\/[^\s]+:(\d+)\))?/.exec(line);
     if (m?.[1] && m[2]) ports.set(m[1], Number(m[2]));
