@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { HELP, parseCli, type StackOptions } from './args.js';
 import { STACK_ERRORS, isStackError } from './errors.js';
-import { formatLogLine, prefix } from './format.js';
+import { formatLogLine, prefix, useColor } from './format.js';
 import type { Service } from './service.js';
 import { runStack, type StackIo } from './stack.js';
 
@@ -17,7 +17,7 @@ type Write = (stream: NodeJS.WriteStream, name: string, text: string) => void;
 
 function writer(options: StackOptions): Write {
   const width = Math.max('balancer'.length, `server-${options.replicas}`.length);
-  return (stream, name, text) => void stream.write(`${prefix(name, width)} ${text}\n`);
+  return (stream, name, text) => void stream.write(`${prefix(name, width, useColor(stream.isTTY, process.env))} ${text}\n`);
 }
 
 function makeIo(options: StackOptions, signal: AbortSignal, services: Service[], write: Write): StackIo {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLogLine, prefix } from './format.js';
+import { colorFor, formatLogLine, prefix, useColor } from './format.js';
 
 describe('formatLogLine', () => {
   it('shortens pino JSON to level, message and the remaining fields', () => {
@@ -25,5 +25,14 @@ describe('formatLogLine', () => {
 
   it('pads the prefix to a common width', () => {
     expect(prefix('stack', 8)).toBe('stack    |');
+  });
+
+  it('colors prefixes per child on a terminal only', () => {
+    expect(prefix('balancer', 8, true)).toBe('\x1b[95mbalancer |\x1b[0m');
+    expect(['server-1', 'server-2', 'server-11', 'stack'].map(colorFor)).toEqual([36, 32, 36, 1]);
+    expect(useColor(true, {})).toBe(true);
+    expect(useColor(false, {})).toBe(false);
+    expect(useColor(true, { NO_COLOR: '' })).toBe(false);
+    expect(useColor(true, { TERM: 'dumb' })).toBe(false);
   });
 });

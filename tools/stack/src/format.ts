@@ -6,8 +6,24 @@ const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'inf
 const SKIPPED_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'v']);
 const MAX_VALUE_CHARS = 120;
 
-export function prefix(name: string, width: number): string {
-  return `${name.padEnd(width)} |`;
+const COLORS = [36, 32, 33, 34, 35, 91, 92, 93, 94, 96]; // cyan, green, yellow, blue, magenta, bright…
+
+/** ANSI color for a name: the stack bold, the balancer magenta, replicas cycling through the rest. */
+export function colorFor(name: string): number {
+  if (name === 'stack' || name === 'build') return 1;
+  if (name === 'balancer') return 95;
+  const n = /^server-(\d+)$/.exec(name)?.[1];
+  return COLORS[(Number(n ?? 0) - 1 + COLORS.length) % COLORS.length] ?? 0;
+}
+
+export function prefix(name: string, width: number, color = false): string {
+  const label = `${name.padEnd(width)} |`;
+  return color ? `\x1b[${colorFor(name)}m${label}\x1b[0m` : label;
+}
+
+/** Colors only on a terminal, and never when NO_COLOR is set (no-color.org) or TERM=dumb. */
+export function useColor(isTTY: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+  return isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
 }
 
 /** Long float tails (durationMs=39.558854) are noise on a terminal: two decimals. */
