@@ -188,7 +188,16 @@ export class Service {
   private restart(): void {
     this.restartTimer = undefined;
     if (this.stopping) return;
-    const pid = this.start();
+    let pid: number;
+    try {
+      pid = this.start();
+    } catch (error) {
+      // No process, so no exit event to answer: schedule the next try from here.
+      const delay = this.tracker.nextDelay(0);
+      this.reporter.event(this.spec.name, `restart failed (${String(error)}); trying again in ${(delay / 1000).toFixed(1)}s`);
+      this.restartTimer = setTimeout(() => this.restart(), delay);
+      return;
+    }
     this.reporter.event(this.spec.name, `restarted (pid ${pid})`);
     this.waitReady().then(
       (ms) => this.reporter.event(this.spec.name, `ready again in ${(ms / 1000).toFixed(1)}s (pid ${pid})`),
