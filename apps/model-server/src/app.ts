@@ -22,8 +22,11 @@ export interface AppDeps {
   config: AppConfig;
   /** A pino logger (main.ts); default: Fastify's logger at config.logLevel. */
   logger?: Logger;
-  /** Ready-made inference backend (tests); default: a worker pool on the configured model. */
-  backend?: InferenceBackend;
+  /**
+   * Ready-made inference backend, or one still starting (main.ts spawns the workers before it
+   * builds the app); default: a worker pool on the configured model.
+   */
+  backend?: InferenceBackend | Promise<InferenceBackend>;
   /** The warm-up inference starts only once this resolves (tests observe the loading state). */
   warmupGate?: Promise<unknown>;
 }
@@ -47,14 +50,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(errorsPlugin);
   await app.register(swaggerPlugin, { version: SERVER_VERSION });
+  await app.register(healthRoutes);
+  await app.register(predictRoutes);
+  await app.register(metricsRoutes);
+  await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION });
+  // Last, so that everything above is set up while a backend handed in as a promise starts.
+  // Routes only touch app.inference when they handle a request, after ready().
   await app.register(inferencePlugin, {
     config: deps.config,
     ...(deps.backend ? { backend: deps.backend } : {}),
     ...(deps.warmupGate ? { warmupGate: deps.warmupGate } : {}),
   });
-  await app.register(healthRoutes);
-  await app.register(predictRoutes);
-  await app.register(metricsRoutes);
-  await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION });
   return app;
 }

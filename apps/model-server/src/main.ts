@@ -3,15 +3,19 @@
  * The replica process: read the config once, load the model and warm it up, listen, and on
  * SIGTERM/SIGINT drain (readiness 503 at once, keep serving for drain.delayMs, finish in-flight
  * work up to drain.timeoutMs, close the workers) and exit 0.
+ *
+ * Start-up is ordered for speed: the inference workers are spawned right after the config is
+ * read, and boot onnxruntime on their threads while this thread loads Fastify and the rest.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { loadModelServerConfig, type ModelServerConfig } from '@fleet/config';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
-import { buildApp } from './app.js';
+import type { Logger } from 'pino';
 import { STARTUP_ERROR_CODES, StartupError } from './errors.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+import { loadModel, resolveModelPath } from './model/load.js';
+import type { WorkerPool } from './model/pool.js';
 
 function loadConfig(): ModelServerConfig {
   try {
@@ -30,16 +34,38 @@ function startupExitCode(error: unknown): ExitCode {
   return EXIT_CODES.MODEL_LOAD_FAILED;
 }
 
-async function start(config: ModelServerConfig, logger: Logger): Promise<FastifyInstance> {
-  const app = await buildApp({ config, logger });
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+async function start(config: ModelServerConfig): Promise<{ app: FastifyInstance; logger: Logger }> {
+  // workers boot on their threads while this one loads Fastify and pino
+  const sink: { logger?: Logger } = {};
+  const pool = settle(loadModel(config, (info) => sink.logger?.error(info, 'inference worker exited; replacing it')));
+  const [{ pino }, { buildApp }] = await Promise.all([import('pino'), import('./app.js')]);
+  const logger: Logger = pino({ level: config.logLevel, base: { pid: process.pid, serverId: config.serverId } });
+  sink.logger = logger;
+  const backend = pool.then((loaded): WorkerPool => {
+    if (!loaded.ok) throw loaded.error;
+    logger.info({ modelPath: resolveModelPath(config), ...loaded.value.sizing }, 'model loaded');
+    return loaded.value;
+  });
+  const app = await buildApp({ config, logger, backend }).catch((error: unknown) => {
+    throw Object.assign(error as Error, { logger });
+  });
   try {
     await app.ready();
     await app.whenReady();
     await app.listen({ host: config.host, port: config.port, listenTextResolver: () => 'server socket open' });
-    return app;
+    return { app, logger };
   } catch (error) {
     await app.close().catch((closeError: unknown) => logger.error({ err: closeError }, 'close after failed start'));
-    throw error;
+    throw Object.assign(error as Error, { logger });
   }
 }
 
@@ -71,17 +97,24 @@ function handleSignals(app: FastifyInstance, config: ModelServerConfig, logger: 
   process.on('SIGINT', onSignal);
 }
 
+/** Start-up failed: log why (JSON, with the error code) and exit with the matching code. */
+async function failStart(error: unknown): Promise<never> {
+  const attached = (error as { logger?: Logger }).logger;
+  const logger = attached ?? (await import('pino')).pino();
+  const code = error instanceof StartupError ? error.code : 'START_FAILED';
+  logger.fatal({ err: error, code }, error instanceof Error ? error.message : String(error));
+  process.exit(startupExitCode(error));
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, base: { pid: process.pid, serverId: config.serverId } });
-  let app: FastifyInstance;
+  let started: { app: FastifyInstance; logger: Logger };
   try {
-    app = await start(config, logger);
+    started = await start(config);
   } catch (error) {
-    const code = error instanceof StartupError ? error.code : 'START_FAILED';
-    logger.fatal({ err: error, code }, error instanceof Error ? error.message : String(error));
-    process.exit(startupExitCode(error));
+    return failStart(error);
   }
+  const { app, logger } = started;
   handleSignals(app, config, logger);
   const { port } = app.server.address() as AddressInfo;
   logger.info({ port, host: config.host, startupMs: Math.round(performance.now()) }, 'listening');

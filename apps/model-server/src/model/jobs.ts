@@ -1,5 +1,5 @@
 /** What the main thread asks a worker to do, and the messages going back and forth. */
-import type { GraphInfo } from './session.js';
+import type { GraphInfo } from './graph.js';
 import type { WireTensor } from './tensors.js';
 
 export type Job =

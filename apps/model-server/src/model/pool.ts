@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, STARTUP_ERROR_CODES, ServerError, StartupError, type StartupErrorCode } from '../errors.js';
 import type { FromWorker, InferenceBackend, Job, JobResult, ToWorker, WorkerInit } from './jobs.js';
-import type { GraphInfo } from './session.js';
+import type { GraphInfo } from './graph.js';
 
 export interface PoolOptions {
   modelPath: string;

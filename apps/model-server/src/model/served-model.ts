@@ -5,7 +5,7 @@
  */
 import { basename, extname } from 'node:path';
 import { MODEL_INFO } from '@fleet/model';
-import { isTextGraph, type GraphInfo, type GraphValue } from './session.js';
+import { isTextGraph, type GraphInfo, type GraphValue } from './graph.js';
 import { ortToV2, type TensorSpec } from './tensors.js';
 
 export interface ServedModel {

@@ -3,7 +3,7 @@
  * dimensions set to 1), and a check that every numeric output came back finite.
  */
 import { STARTUP_ERROR_CODES, StartupError } from '../errors.js';
-import type { GraphInfo } from './session.js';
+import type { GraphInfo } from './graph.js';
 import { shapeSize, tensorFromJson, type OrtType, type WireTensor } from './tensors.js';
 
 function zeroValue(type: OrtType): unknown {

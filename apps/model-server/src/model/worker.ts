@@ -6,7 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type ort from 'onnxruntime-node';
 import { StartupError } from '../errors.js';
 import type { FromWorker, Job, JobResult, ToWorker, WorkerInit } from './jobs.js';
-import { describeGraph, openSession, runFeeds, textFeeds } from './session.js';
+import { textFeeds } from './graph.js';
+import { describeGraph, openSession, runFeeds } from './session.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts must run in a worker thread');

@@ -6,13 +6,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { defaultModelPath } from '@fleet/model';
 import type { AppConfig } from '../config.js';
 import type { InferenceBackend } from '../model/jobs.js';
-import { createWorkerPool } from '../model/pool.js';
+import { loadModel, resolveModelPath } from '../model/load.js';
 import { createRuntime, type InferenceRuntime } from '../model/runtime.js';
 import { describeServedModel } from '../model/served-model.js';
-import { assertModelFile } from '../model/session.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,22 +22,15 @@ declare module 'fastify' {
 
 export interface InferencePluginOptions {
   config: AppConfig;
-  /** Ready-made backend (tests); default: a worker pool on config.modelPath. */
-  backend?: InferenceBackend;
+  /** Ready-made (or starting) backend; default: a worker pool on config.modelPath. */
+  backend?: InferenceBackend | Promise<InferenceBackend>;
   /** Warm-up starts only after this resolves (tests use it to observe the loading state). */
   warmupGate?: Promise<unknown>;
 }
 
 async function loadBackend(app: FastifyInstance, config: AppConfig): Promise<InferenceBackend> {
-  const modelPath = config.modelPath ?? defaultModelPath;
-  await assertModelFile(modelPath);
-  const pool = await createWorkerPool({
-    modelPath,
-    workers: config.workers,
-    intraOpThreads: config.intraOpThreads,
-    onWorkerExit: (info) => app.log.error(info, 'inference worker exited; replacing it'),
-  });
-  app.log.info({ modelPath, ...pool.sizing }, 'model loaded');
+  const pool = await loadModel(config, (info) => app.log.error(info, 'inference worker exited; replacing it'));
+  app.log.info({ modelPath: resolveModelPath(config), ...pool.sizing }, 'model loaded');
   return pool;
 }
 
@@ -61,8 +52,8 @@ function observeRuntime(app: FastifyInstance): Parameters<typeof createRuntime>[
 
 async function inferencePlugin(app: FastifyInstance, options: InferencePluginOptions): Promise<void> {
   const { config } = options;
-  const backend = options.backend ?? (await loadBackend(app, config));
-  const model = describeServedModel(backend.graph, { modelPath: config.modelPath ?? defaultModelPath, name: config.modelName });
+  const backend = await (options.backend ?? loadBackend(app, config));
+  const model = describeServedModel(backend.graph, { modelPath: resolveModelPath(config), name: config.modelName });
   const runtime = createRuntime({ backend, model, batching: config.batching, hooks: observeRuntime(app) });
   app.decorate('inference', runtime);
   app.metrics.modelInfo.set({ name: model.name, version: model.version, kind: model.kind, server_id: app.serverId }, 1);
