@@ -128,9 +128,11 @@ export async function startBalancer(initial: BalancerConfig, deps: BalancerDeps)
     async close(timeoutMs = state.config.shutdown.timeoutMs) {
       closing = true;
       const closed = listeners.servers.map(closeServer);
+      for (const session of listeners.sessions) session.close();
       await waitIdle(() => inFlight, now() + timeoutMs, now);
-      for (const s of listeners.servers) (s as Partial<http.Server>).closeAllConnections?.();
-      for (const s of listeners.sockets) s.destroy();
+      for (const session of listeners.sessions) session.destroy();
+      for (const socket of listeners.connections) socket.destroy();
+      for (const socket of listeners.sockets) socket.destroy();
       await Promise.all(closed);
       admin.closeAllConnections();
       await closeServer(admin);

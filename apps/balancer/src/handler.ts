@@ -48,6 +48,8 @@ function parseUrl(req: IncomingMessage): URL {
 }
 
 function hasBody(req: IncomingMessage): boolean {
+  const h2 = (req as { stream?: { endAfterHeaders?: boolean } }).stream;
+  if (h2 !== undefined) return h2.endAfterHeaders !== true; // HTTP/2: END_STREAM on HEADERS = no body
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

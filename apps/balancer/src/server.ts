@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import http2 from 'node:http2';
+import http2, { type Http2Session } from 'node:http2';
 import https from 'node:https';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BalancerConfig } from '@fleet/config';
 import { createRequestHandler, createUpgradeHandler, type HandlerContext } from './handler.js';
@@ -20,6 +20,10 @@ export interface Listeners {
   servers: Server[];
   /** Upgraded (WebSocket) sockets, destroyed on shutdown. */
   sockets: Set<Duplex>;
+  /** Every client TCP connection, destroyed when the drain deadline is over. */
+  connections: Set<Socket>;
+  /** Open HTTP/2 sessions: sent GOAWAY when shutdown starts, destroyed after the drain. */
+  sessions: Set<Http2Session>;
   applyTimeouts(config: BalancerConfig): void;
 }
 
@@ -72,6 +76,15 @@ function setTimeouts(server: Server, config: BalancerConfig): void {
 
 export async function startListeners(config: BalancerConfig, ctx: HandlerContext): Promise<Listeners> {
   const sockets = new Set<Duplex>();
+  const sessions = new Set<Http2Session>();
+  const connections = new Set<Socket>();
+  const track = (server: Server): void => {
+    ctx.stats.track(server);
+    server.on('connection', (socket: Socket) => {
+      connections.add(socket);
+      socket.once('close', () => connections.delete(socket));
+    });
+  };
   const servers: Server[] = [];
   let httpsPort = config.https?.port ?? 0;
   const proxyHandler = createRequestHandler(ctx, false);
@@ -79,13 +92,17 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   const plain = http.createServer(serverLimitOptions(config.limits), plainHandler);
   if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
   onClientError(plain);
-  ctx.stats.track(plain);
+  track(plain);
   servers.push(plain);
   if (config.https !== undefined) {
     const secure = createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
     secure.on('upgrade', createUpgradeHandler(ctx, true, sockets));
+    secure.on('session', (session: Http2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
     onClientError(secure);
-    ctx.stats.track(secure);
+    track(secure);
     servers.push(secure);
     httpsPort = await listen(secure, config.listen.host, config.https.port);
   }
@@ -95,6 +112,8 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     ...(config.https === undefined ? {} : { httpsPort }),
     servers,
     sockets,
+    sessions,
+    connections,
     applyTimeouts: (next) => servers.forEach((s) => setTimeouts(s, next)),
   };
 }

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from './helpers/backend.js';
 import { useFixtures } from './helpers/fixtures.js';
-import { get, serverIds, startTestBalancer } from './helpers/balancer.js';
+import { expectError, get, serverIds, startTestBalancer } from './helpers/balancer.js';
 
 /** Next-upstream retries, timeouts, backups and header handling, against fixture upstreams. */
 const f = useFixtures();
@@ -75,12 +75,8 @@ describe('next upstream', () => {
 
   it('answers 502 NO_LIVE_UPSTREAM-style JSON when every peer is down', async () => {
     const port = await start([await deadAddress(), await deadAddress()]);
-    const first = await get(port, '/');
-    expect(first.status).toBe(502);
-    expect(first.json.code).toBe('UPSTREAM_CONNECT_FAILED');
-    const next = await get(port, '/');
-    expect(next.status).toBe(502);
-    expect(next.json.code).toBe('NO_LIVE_UPSTREAM');
+    expectError(await get(port, '/'), 502, 'UPSTREAM_CONNECT_FAILED');
+    expectError(await get(port, '/'), 502, 'NO_LIVE_UPSTREAM');
   });
 
   it('times out slow upstream headers and fails over to a fast peer; 504 UPSTREAM_TIMEOUT when all are slow', async () => {
@@ -90,9 +86,7 @@ describe('next upstream', () => {
     const port = await start([`${slow.address} max_fails=0`, `${fast.address} max_fails=0`], { timeouts: { headersMs: 200 } });
     expect(await serverIds(port, 4)).toEqual(['fast', 'fast', 'fast', 'fast']);
     fast.delayMs = 5000;
-    const r = await get(port, '/');
-    expect(r.status).toBe(504);
-    expect(r.json.code).toBe('UPSTREAM_TIMEOUT');
+    expectError(await get(port, '/'), 504, 'UPSTREAM_TIMEOUT');
   });
 
   it('uses the backup only when every primary is down', async () => {

@@ -77,8 +77,8 @@ describe('server_id rotation through real replicas', () => {
 });
 
 describe('failover with real replicas', () => {
-  async function load(port: number, workers: number, perWorker: number, during: () => Promise<void>): Promise<number[]> {
-    const statuses: number[] = [];
+  async function load(port: number, workers: number, perWorker: number, during: () => Promise<void>): Promise<string[]> {
+    const statuses: string[] = [];
     let started = 0;
     const triggerAt = Math.floor((workers * perWorker) / 3);
     let trigger: Promise<void> | undefined;
@@ -87,7 +87,7 @@ describe('failover with real replicas', () => {
         started += 1;
         if (started === triggerAt) trigger = during();
         const r = await get(port, '/predict', { method: 'POST', body: predictBody, headers: json });
-        statuses.push(r.status);
+        statuses.push(r.status === 200 ? 'ok' : `${r.status} ${r.text}`);
       }
     };
     await Promise.all(Array.from({ length: workers }, worker));
@@ -98,11 +98,13 @@ describe('failover with real replicas', () => {
   it('SIGKILL of a replica under load: no failed request', async () => {
     const victim = await startReplica('victim');
     const port = await balance({}, [...replicas.slice(0, 2).map((r) => r.address), victim.address]);
-    const statuses = await load(port, 4, 40, async () => {
+    // 3 concurrent clients: at most 3 requests can be on the victim when it dies, which the
+    // retry budget's floor (3 concurrent retries) always covers; more would be rationed by design.
+    const statuses = await load(port, 3, 50, async () => {
       victim.signal('SIGKILL');
       await victim.exited;
     });
-    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(statuses.filter((s) => s !== 'ok')).toEqual([]);
     const peer = f.balancer?.upstreams.get('default')?.group.snapshot(0).peers.find((p) => p.id === victim.address);
     expect(peer?.totalFails).toBeGreaterThan(0);
   });

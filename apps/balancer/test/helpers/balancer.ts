@@ -51,3 +51,10 @@ export async function adminStatus(b: Balancer): Promise<{ upstreams: Record<stri
   const r = await get(b.adminPort, '/status');
   return r.json as never;
 }
+
+/** A balancer-generated error: status and stable JSON code. */
+export function expectError(reply: Reply, status: number, code: string): void {
+  if (reply.status !== status || reply.json.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${reply.status} ${reply.text}`);
+  }
+}
