@@ -4,6 +4,9 @@
 #   1. base stack (docker-compose.yml): images build, replicas become healthy, the
 #      balancer comes up after them, /predict on 127.0.0.1:8080 rotates server-1..3,
 #      dotfiles are refused;
+#   1b. each strategy overlay (only the balancer is recreated): weighted 3:1:1 gives
+#      server-1 6 of 10 answers, ip_hash and hash on X-Forwarded-For stick to one replica
+#      per key, least_conn answers;
 #   2. + infra/compose/nginx.yml: NGINX on 127.0.0.1:8090 rotates the same replicas,
 #      stub_status answers;
 #   3. + infra/compose/monitoring.yml --profile monitoring: Prometheus scrapes the
@@ -34,6 +37,7 @@ SCALE=(-f docker-compose.yml -f infra/compose/scale.yml)
 STARTED_SANDBOX=0
 COMPOSE=()
 
+oneline() { tr '\n' ' ' <<<"$1"; }
 log() { printf '[compose-smoke %4ds] %s\n' "$SECONDS" "$*" >&2; }
 fail() { log "FAIL: $*"; exit 1; }
 remaining() { local left=$((DEADLINE - SECONDS)); [ "$left" -gt 0 ] || fail "time budget exhausted"; echo "$left"; }
@@ -144,6 +148,43 @@ expect_status() { # $1 = url, $2 = status
   [ "$got" = "$2" ] || fail "GET $1: status $got, expected $2"
 }
 
+ids_of() { # $1 = count, $2... = extra curl args: the server ids of $1 answers on 8080, one per line
+  local n=$1 i body
+  shift
+  for i in $(seq "$n"); do
+    body=$(curl -sS -m 10 --fail -H 'content-type: application/json' "$@" \
+      -d '{"text":"win a free prize now"}' "http://127.0.0.1:8080/predict") || fail "request $i failed"
+    printf '%s\n' "$body" | sed -n 's/.*"server_id" *: *"\([^"]*\)".*/\1/p'
+  done
+}
+
+strategy_up() { # $1 = overlay name
+  log "strategy overlay $1: up (balancer recreated)"
+  compose -f docker-compose.yml -f "infra/compose/$1.yml" up -d
+  wait_healthy "strategy $1" 4
+  wait_predict 8080
+}
+
+step_strategies() {
+  local ids distinct
+  strategy_up weighted
+  ids=$(ids_of 10)
+  log "weighted: $(oneline "$ids")"
+  [ "$(printf '%s\n' "$ids" | grep -cx server-1)" = 6 ] || fail "weighted 3:1:1: server-1 did not answer 6 of 10"
+  strategy_up ip-hash
+  distinct=$(ids_of 6 | sort -u | wc -l)
+  [ "$distinct" = 1 ] || fail "ip_hash: one client reached $distinct replicas"
+  strategy_up hash-xff
+  distinct=$(ids_of 6 -H 'x-forwarded-for: 203.0.113.7' | sort -u | wc -l)
+  [ "$distinct" = 1 ] || fail "hash \$http_x_forwarded_for: one key reached $distinct replicas"
+  distinct=$(for i in $(seq 12); do ids_of 1 -H "x-forwarded-for: 198.51.100.$i"; done | sort -u | wc -l)
+  [ "$distinct" -ge 2 ] || fail "hash \$http_x_forwarded_for: 12 keys all reached one replica"
+  log "ip_hash and hash-xff: sticky per key, keys spread over $distinct replicas"
+  strategy_up least-conn
+  [ "$(ids_of 6 | grep -c .)" = 6 ] || fail "least_conn: missing answers"
+  log "least_conn: answers"
+}
+
 container_of() { # $1 = service
   docker ps -q --filter "label=com.docker.compose.project=$PROJECT" \
     --filter "label=com.docker.compose.service=$1"
@@ -202,11 +243,11 @@ step_scale() {
   wait_healthy "scale overlay, 5 replicas" 6
   local until=$((SECONDS + 90)) id seen=""
   while [ "$(printf '%s' "$seen" | grep -c .)" -lt 5 ]; do
-    [ "$SECONDS" -lt "$until" ] || fail "only $(printf '%s' "$seen" | grep -c .) distinct server ids within 90s: $(echo $seen)"
+    [ "$SECONDS" -lt "$until" ] || fail "only $(printf '%s' "$seen" | grep -c .) distinct server ids within 90s: $(oneline "$seen")"
     id=$(predict_id 8080 || true)
     [ -n "$id" ] && ! printf '%s\n' "$seen" | grep -qx "$id" && seen=$(printf '%s\n%s' "$seen" "$id" | sed '/^$/d')
   done
-  log "scale overlay: 5 distinct server ids: $(echo $seen)"
+  log "scale overlay: 5 distinct server ids: $(oneline "$seen")"
   [ "$(container_of balancer-dns)" = "$before" ] || fail "the balancer container was replaced"
   [ "$(docker inspect -f '{{.State.StartedAt}}' "$before")" = "$started_before" ] || fail "the balancer restarted"
   restarts=$(docker inspect -f '{{.RestartCount}}' "$before")
@@ -221,6 +262,7 @@ trap 'exit 130' INT TERM
 # A leftover from an interrupted run would skew the container counts.
 timeout 120 "${COMPOSE[@]}" "${MONITORING[@]}" down -t 1 --remove-orphans >/dev/null 2>&1 || true
 step_base
+step_strategies
 step_nginx
 step_monitoring
 step_scale
