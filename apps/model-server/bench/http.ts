@@ -62,6 +62,7 @@ export async function peakRss(pid: number): Promise<number | undefined> {
 
 export interface LoadResult {
   concurrency: number;
+  textsPerRequest: number;
   requests: number;
   errors: number;
   rowsPerSec: number;
@@ -74,7 +75,16 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-export async function runLoad(url: string, corpus: string[], concurrency: number, durationMs: number): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  corpus: string[],
+  { concurrency, durationMs, textsPerRequest = 1 }: { concurrency: number; durationMs: number; textsPerRequest?: number },
+): Promise<LoadResult> {
+  const bodies = corpus.map((text, i) =>
+    textsPerRequest === 1
+      ? JSON.stringify({ text })
+      : JSON.stringify({ texts: Array.from({ length: textsPerRequest }, (_, k) => corpus[(i + k) % corpus.length]) }),
+  );
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
@@ -82,13 +92,13 @@ export async function runLoad(url: string, corpus: string[], concurrency: number
   const start = performance.now();
   const client = async () => {
     while (performance.now() - start < durationMs) {
-      const text = corpus[next++ % corpus.length] as string;
+      const body = bodies[next++ % bodies.length] as string;
       const t0 = performance.now();
       const res = await pool.request({
         method: 'POST',
         path: '/predict',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
+        body,
       });
       await res.body.dump();
       if (res.statusCode === 200) latencies.push(performance.now() - t0);
@@ -101,9 +111,10 @@ export async function runLoad(url: string, corpus: string[], concurrency: number
   latencies.sort((a, b) => a - b);
   return {
     concurrency,
+    textsPerRequest,
     requests: latencies.length + errors,
     errors,
-    rowsPerSec: latencies.length / elapsed,
+    rowsPerSec: (latencies.length * textsPerRequest) / elapsed,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
   };

@@ -36,7 +36,8 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
     bodyLimit: deps.config.bodyLimit,
     // per-request log lines would cost more than an inference; errors are still logged
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // lifecycle.ts answers requests that arrive during close() itself
+    return503OnClosing: false,
     pluginTimeout: 120_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: deps.config.logLevel } }),

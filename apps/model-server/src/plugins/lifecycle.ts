@@ -4,6 +4,7 @@
  * Liveness is separate: the process answers /health/live whatever the state.
  */
 import fp from 'fastify-plugin';
+import { ERROR_CODES, ServerError } from '../errors.js';
 
 export const LIFECYCLE_STATES = ['loading', 'ready', 'draining', 'failed'] as const;
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
@@ -63,6 +64,15 @@ export default fp(
       if (lifecycle.state === 'draining') reply.header('connection', 'close');
       return payload;
     });
+    // Once close() runs, requests still arriving on open keep-alive connections get a JSON 503
+    // (with x-server-id and Retry-After) instead of Fastify's bare one (return503OnClosing is off).
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+    app.addHook('onRequest', async () => {
+      if (closing) throw new ServerError(ERROR_CODES.SHUTTING_DOWN, 'server is shutting down');
+    });
   },
-  { name: 'lifecycle', fastify: '5.x' },
+  { name: 'lifecycle', fastify: '5.x', dependencies: ['server-id'] },
 );
