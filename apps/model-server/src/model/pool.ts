@@ -22,6 +22,8 @@ export interface PoolOptions {
   intraOpThreads: number;
   /** Told when a worker dies and is replaced. */
   onWorkerExit?: (info: { index: number; exitCode: number }) => void;
+  /** A different worker script speaking the same protocol (tests); default: worker.ts/js. */
+  workerScript?: URL;
 }
 
 export interface PoolSizing {
@@ -42,7 +44,8 @@ interface Task {
 }
 
 /** Starts the worker script; from TypeScript sources (tests, `tsx watch`) through tsx's loader. */
-function spawnWorker(init: WorkerInit): Worker {
+function spawnWorker(init: WorkerInit, script?: URL): Worker {
+  if (script !== undefined) return new Worker(script, { workerData: init });
   const here = fileURLToPath(import.meta.url);
   if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
   const require = createRequire(import.meta.url);
@@ -129,9 +132,9 @@ class Slot {
 }
 
 /** Spawns a worker and waits until its session is loaded. */
-function startWorker(init: WorkerInit): Promise<{ worker: Worker; graph: GraphInfo }> {
+function startWorker(init: WorkerInit, script?: URL): Promise<{ worker: Worker; graph: GraphInfo }> {
   return new Promise((resolve, reject) => {
-    const worker = spawnWorker(init);
+    const worker = spawnWorker(init, script);
     const fail = (code: StartupErrorCode, message: string, cause?: unknown): void => {
       void worker.terminate();
       reject(new StartupError(code, message, { cause }));
@@ -155,7 +158,7 @@ export interface WorkerPool extends InferenceBackend {
 export async function createWorkerPool(options: PoolOptions): Promise<WorkerPool> {
   const sizing = poolSizing(options);
   const init: WorkerInit = { modelPath: options.modelPath, intraOpThreads: sizing.intraOpThreads };
-  const started = await Promise.allSettled(Array.from({ length: sizing.workers }, () => startWorker(init)));
+  const started = await Promise.allSettled(Array.from({ length: sizing.workers }, () => startWorker(init, options.workerScript)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   if (failed !== undefined) {
@@ -212,7 +215,7 @@ class Pool implements WorkerPool {
   private replace(index: number, exitCode: number): void {
     this.options.onWorkerExit?.({ index, exitCode });
     if (this.closed) return;
-    startWorker(this.init).then(
+    startWorker(this.init, this.options.workerScript).then(
       ({ worker }) => {
         if (this.closed) void worker.terminate();
         else this.slots[index] = this.makeSlot(worker, index);
