@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import type { InferenceBackend } from './model/jobs.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import inferencePlugin from './plugins/inference.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -39,6 +39,9 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
     // lifecycle.ts answers requests that arrive during close() itself
     return503OnClosing: false,
     pluginTimeout: 120_000,
+    // a client that never finishes sending its request gets 408 instead of holding a socket forever
+    requestTimeout: 60_000,
+    frameworkErrors: frameworkErrors(deps.config.serverId),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: deps.config.logLevel } }),
   } as FastifyServerOptions;

@@ -128,6 +128,17 @@ describe('request validation: exact error bodies', () => {
     expect(wrongMethod.json().code).toBe('NOT_FOUND');
   });
 
+  it('400 BAD_URL JSON (with x-server-id) for an undecodable URL', async () => {
+    const res = await app.inject({ method: 'GET', url: '/predict%ff' });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['x-server-id']).toBe(SERVER_ID);
+    expect(res.json()).toEqual({
+      code: 'BAD_URL',
+      message: "'/predict%ff' is not a valid url component",
+      server_id: SERVER_ID,
+    });
+  });
+
   it('survives hostile payloads: deep nesting, huge numbers, unicode, prototype keys', async () => {
     const payloads = [
       '{"__proto__": {"x": 1}, "text": "a"}',

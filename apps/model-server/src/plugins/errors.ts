@@ -3,7 +3,7 @@
  * validation errors the offending `field`. 5xx details are logged, never sent. Unknown routes
  * answer 404 NOT_FOUND; only JSON bodies are accepted (415 otherwise).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { ERROR_CODES, ERROR_STATUS, ServerError, type ErrorCode } from '../errors.js';
 
@@ -104,6 +104,17 @@ function setupErrors(app: FastifyInstance): void {
   );
   // JSON only: no text/plain parser, so any other content type answers 415.
   app.removeContentTypeParser('text/plain');
+}
+
+/**
+ * Errors Fastify raises before routing (an undecodable URL): no hook runs for them, so the
+ * header and the body field are set here.
+ */
+export function frameworkErrors(serverId: string): NonNullable<FastifyServerOptions['frameworkErrors']> {
+  return (error, _request, reply) => {
+    const body = { code: ERROR_CODES.BAD_URL, message: error.message, server_id: serverId };
+    void (reply as FastifyReply).header('x-server-id', serverId).code(ERROR_STATUS.BAD_URL).send(body);
+  };
 }
 
 export default fp(async (app) => setupErrors(app), { name: 'errors', fastify: '5.x', dependencies: ['server-id'] });
