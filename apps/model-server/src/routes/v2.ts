@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ERROR_CODES, ServerError } from '../errors.js';
 import { toV2Outputs, toWorkItem, type V2Request } from '../model/v2-protocol.js';
+import type { ServedModel } from '../model/served-model.js';
 import { V2_DATATYPES } from '../model/tensors.js';
 import { prepareErrorReply } from '../plugins/errors.js';
 
@@ -51,23 +52,36 @@ const inferBody = {
   },
 } as const;
 
-export default async function v2Routes(app: FastifyInstance, { serverVersion }: { serverVersion: string }): Promise<void> {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    return reply.send({ error: prepareErrorReply(error, request, reply).message });
-  });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no v2 route ${request.method} ${request.url}` }));
+const tags = ['v2'];
 
-  const model = () => app.inference.model;
-  const resolve = ({ name, version }: ModelParams) => {
-    const m = model();
-    if (name !== m.name) throw new ServerError(ERROR_CODES.NOT_FOUND, `model '${name}' is not served here`);
-    if (version !== undefined && version !== m.version) {
-      throw new ServerError(ERROR_CODES.NOT_FOUND, `version '${version}' of model '${name}' is not served here`);
-    }
-    return m;
-  };
-  const tags = ['v2'];
+const metadataSchema = {
+  tags,
+  summary: 'Model metadata',
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        versions: { type: 'array', items: { type: 'string' } },
+        platform: { type: 'string' },
+        inputs: { type: 'array', items: tensorMetadata },
+        outputs: { type: 'array', items: tensorMetadata },
+        server_id: { type: 'string' },
+      },
+    },
+  },
+};
 
+/** The served model when the path names it (and its version, if given); 404 otherwise. */
+function resolveModel(model: ServedModel, { name, version }: ModelParams): ServedModel {
+  if (name !== model.name) throw new ServerError(ERROR_CODES.NOT_FOUND, `model '${name}' is not served here`);
+  if (version !== undefined && version !== model.version) {
+    throw new ServerError(ERROR_CODES.NOT_FOUND, `version '${version}' of model '${name}' is not served here`);
+  }
+  return model;
+}
+
+function serverRoutes(app: FastifyInstance, serverVersion: string): void {
   app.get('/', { schema: { tags, summary: 'Server metadata' } }, async () => ({
     name: 'fleet-model-server',
     version: serverVersion,
@@ -77,51 +91,47 @@ export default async function v2Routes(app: FastifyInstance, { serverVersion }: 
   app.get('/health/ready', { schema: { tags, summary: 'Server readiness' } }, async (_request, reply: FastifyReply) =>
     reply.status(app.lifecycle.ready ? 200 : 503).send({ ready: app.lifecycle.ready }),
   );
+}
 
-  const metadataSchema = {
-    tags,
-    summary: 'Model metadata',
-    response: {
-      200: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' },
-          versions: { type: 'array', items: { type: 'string' } },
-          platform: { type: 'string' },
-          inputs: { type: 'array', items: tensorMetadata },
-          outputs: { type: 'array', items: tensorMetadata },
-          server_id: { type: 'string' },
-        },
-      },
-    },
-  };
+function modelRoutes(app: FastifyInstance): void {
+  const find = (params: ModelParams) => resolveModel(app.inference.model, params);
   const metadata = async (request: { params: ModelParams }) => {
-    const m = resolve(request.params);
+    const m = find(request.params);
     return { name: m.name, versions: [m.version], platform: m.platform, inputs: m.inputs, outputs: m.outputs };
   };
-  app.get<{ Params: ModelParams }>('/models/:name', { schema: metadataSchema }, metadata);
-  app.get<{ Params: ModelParams }>('/models/:name/versions/:version', { schema: metadataSchema }, metadata);
-
   const ready = async (request: { params: ModelParams }, reply: FastifyReply) => {
-    const m = resolve(request.params);
+    const m = find(request.params);
     return reply.status(app.lifecycle.ready ? 200 : 503).send({ name: m.name, ready: app.lifecycle.ready });
   };
-  app.get<{ Params: ModelParams }>('/models/:name/ready', { schema: { tags, summary: 'Model readiness' } }, ready);
-  app.get<{ Params: ModelParams }>('/models/:name/versions/:version/ready', { schema: { tags, summary: 'Model readiness' } }, ready);
+  const readySchema = { schema: { tags, summary: 'Model readiness' } };
+  for (const base of ['/models/:name', '/models/:name/versions/:version']) {
+    app.get<{ Params: ModelParams }>(base, { schema: metadataSchema }, metadata);
+    app.get<{ Params: ModelParams }>(`${base}/ready`, readySchema, ready);
+  }
+}
 
+function inferRoutes(app: FastifyInstance): void {
   const infer = async (request: { params: ModelParams; body: V2Request }) => {
-    const m = resolve(request.params);
-    const item = toWorkItem(request.body, m);
-    const outputs = await app.inference.infer(item);
-    const requested = request.body.outputs?.map((o) => o.name);
+    const m = resolveModel(app.inference.model, request.params);
+    const outputs = await app.inference.infer(toWorkItem(request.body, m));
     return {
       model_name: m.name,
       model_version: m.version,
       ...(request.body.id !== undefined ? { id: request.body.id } : {}),
-      outputs: toV2Outputs(outputs, m, requested),
+      outputs: toV2Outputs(outputs, m, request.body.outputs?.map((o) => o.name)),
     };
   };
-  const inferSchema = { tags, summary: 'Inference', body: inferBody };
-  app.post<{ Params: ModelParams; Body: V2Request }>('/models/:name/infer', { schema: inferSchema }, infer);
-  app.post<{ Params: ModelParams; Body: V2Request }>('/models/:name/versions/:version/infer', { schema: inferSchema }, infer);
+  const schema = { tags, summary: 'Inference', body: inferBody };
+  app.post<{ Params: ModelParams; Body: V2Request }>('/models/:name/infer', { schema }, infer);
+  app.post<{ Params: ModelParams; Body: V2Request }>('/models/:name/versions/:version/infer', { schema }, infer);
+}
+
+export default async function v2Routes(app: FastifyInstance, { serverVersion }: { serverVersion: string }): Promise<void> {
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    reply.send({ error: prepareErrorReply(error, request, reply).message }),
+  );
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no v2 route ${request.method} ${request.url}` }));
+  serverRoutes(app, serverVersion);
+  modelRoutes(app);
+  inferRoutes(app);
 }
