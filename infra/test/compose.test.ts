@@ -118,6 +118,14 @@ describe.each(STACKS.map((s) => [s.name, s] as const))('stack %s', (_name, stack
     }
   });
 
+  it('runs the fleet images hardened: init, read-only root, no capabilities, no new privileges', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      if (!String(svc.image ?? '').startsWith('fleet/')) continue;
+      expect(svc, name).toMatchObject({ init: true, read_only: true, tmpfs: ['/tmp'], cap_drop: ['ALL'] });
+      expect(svc.security_opt, name).toContain('no-new-privileges:true');
+    }
+  });
+
   it('publishes ports on loopback only', () => {
     for (const [name, svc] of Object.entries(services)) {
       for (const port of (svc.ports ?? []) as unknown[]) expect(String(port), name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
