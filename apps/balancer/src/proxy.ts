@@ -1,6 +1,6 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import type { RouteConfig } from '@fleet/config';
 import { LB_ERROR_CODES, type PickedPeer, type SelectResult } from '@fleet/lb-core';
@@ -62,7 +62,7 @@ interface RequestState {
   input: ProxyInput;
   deps: ProxyDeps;
   started: number;
-  signal: AbortSignal;
+  signal: ClientAbort;
   attempts: AttemptRecord[];
 }
 
@@ -127,12 +127,32 @@ function mayRetry(s: RequestState, result: AttemptResult): string | null {
   return reason;
 }
 
+/**
+ * Body relay without stream/promises' pipeline (which allocates an AbortController per call
+ * and aborts it on every finish — measurable at proxy rates). Resolves when the response
+ * ended or either side failed; a client that went away destroys the upstream body.
+ */
+function pipeBody(body: Readable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: unknown): void => {
+      body.destroy();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    body.once('error', fail);
+    res.once('finish', () => resolve());
+    res.once('close', () => {
+      if (!res.writableFinished && !res.writableEnded) fail(new Error('client closed the connection'));
+    });
+    body.pipe(res);
+  });
+}
+
 async function relay(s: RequestState, result: Extract<AttemptResult, { kind: 'response' }>): Promise<number> {
   const { res } = s.input;
   const { data } = result;
   try {
     res.writeHead(data.statusCode, responseHeadersForClient(data.headers));
-    await pipeline(data.body, res);
+    await pipeBody(data.body, res);
   } catch (err) {
     if (!s.signal.aborted) {
       s.deps.logger.warn({ peer: result.peer.id, err }, 'relaying the upstream response failed');
@@ -192,13 +212,24 @@ async function walk(s: RequestState): Promise<number> {
   }
 }
 
-export async function proxyRequest(input: ProxyInput, deps: ProxyDeps): Promise<ProxyOutcome> {
-  const controller = new AbortController();
-  const onClose = (): void => {
-    if (!input.res.writableFinished) controller.abort();
+/**
+ * Aborts the upstream request when the client goes away before the response ended (NGINX
+ * 499). An EventEmitter is undici's cheap alternative to an AbortSignal on the hot path.
+ */
+class ClientAbort extends EventEmitter {
+  aborted = false;
+  readonly onClose = (res: { writableEnded: boolean }): void => {
+    if (res.writableEnded || this.aborted) return;
+    this.aborted = true;
+    this.emit('abort');
   };
+}
+
+export async function proxyRequest(input: ProxyInput, deps: ProxyDeps): Promise<ProxyOutcome> {
+  const signal = new ClientAbort();
+  const onClose = (): void => signal.onClose(input.res);
   input.res.once('close', onClose);
-  const s: RequestState = { input, deps, started: deps.now(), signal: controller.signal, attempts: [] };
+  const s: RequestState = { input, deps, started: deps.now(), signal, attempts: [] };
   input.upstream.retryBudget.requestStarted();
   try {
     const status = await walk(s);
