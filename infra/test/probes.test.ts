@@ -84,6 +84,11 @@ describe('model-server probes', () => {
   it('include readiness and liveness', () => {
     expect([...paths].sort()).toEqual(['/health/live', '/health/ready']);
   });
+  it("are GET routes of the replica's OpenAPI document (/docs/json)", async () => {
+    const res = await fetch(`http://127.0.0.1:${String(replica?.listening.port)}/docs/json`);
+    const doc = (await res.json()) as { paths: Record<string, { get?: unknown }> };
+    for (const path of paths) expect(doc.paths[path]?.get, path).toBeDefined();
+  });
   it.each([...new Set([...paths, ...prometheusPaths()])])('GET %s answers 200 on a ready replica', async (path) => {
     expect(await status(replica?.listening.port, path)).toBe(200);
   });
