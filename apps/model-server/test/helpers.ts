@@ -28,7 +28,7 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
 /** Polls `check` until it returns a value other than undefined, at most `timeoutMs`. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 20_000, intervalMs = 20, what = 'condition' } = {},
+  { timeoutMs = 45_000, intervalMs = 20, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

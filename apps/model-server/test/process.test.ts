@@ -48,15 +48,19 @@ describe('node dist/main.js', () => {
 
   it('on SIGTERM: readiness 503 at once, in-flight requests all complete, exit 0', async () => {
     // A long queue delay keeps the requests in flight until the drain flushes them.
-    const proc = await start({ SERVER_ID: 'drainer', MAX_QUEUE_DELAY: '60s', MAX_BATCH_SIZE: '64', DRAIN_DELAY: '300ms' });
+    const proc = await start({ SERVER_ID: 'drainer', MAX_QUEUE_DELAY: '60s', MAX_BATCH_SIZE: '64', DRAIN_DELAY: '3s' });
     const texts = Array.from({ length: 12 }, (_, i) => `message number ${i} about the quarterly report`);
-    const inFlight = texts.map((text) =>
+    const predict = (text: string) =>
       request(`${proc.url}/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ text }),
-      }).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as { server_id: string } })),
-    );
+      }).then(async (res) => ({
+        status: res.statusCode,
+        connection: res.headers.connection,
+        body: (await res.body.json()) as { server_id: string },
+      }));
+    const inFlight = texts.map(predict);
     await waitFor(async () => ((await queueDepth(proc.url)) === texts.length ? true : undefined), { what: 'queued requests' });
 
     proc.child.kill('SIGTERM');
@@ -71,10 +75,13 @@ describe('node dist/main.js', () => {
     const live = await request(`${proc.url}/health/live`);
     expect(live.statusCode).toBe(200);
     await live.body.dump();
+    // still served during the drain delay, with Connection: close
+    const late = predict('a request that arrives while draining');
 
     const results = await Promise.all(inFlight);
     expect(results.map((r) => r.status)).toEqual(texts.map(() => 200));
     expect(results.every((r) => r.body.server_id === 'drainer')).toBe(true);
+    expect(await late).toMatchObject({ status: 200, connection: 'close', body: { server_id: 'drainer' } });
     expect(await proc.exited).toBe(0);
     expect(proc.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['draining', 'drained; exiting']));
   });
