@@ -83,14 +83,22 @@ async function drain(app: FastifyInstance, config: ModelServerConfig, logger: Lo
   process.exit(EXIT_CODES.DRAIN_TIMEOUT);
 }
 
+/**
+ * The first SIGTERM/SIGINT starts the drain. A repeat within a second is the same signal
+ * delivered twice (a terminal's Ctrl-C reaches both pnpm and node, and pnpm forwards it) and is
+ * ignored; a later one means "stop now".
+ */
+const DUPLICATE_SIGNAL_MS = 1000;
+
 function handleSignals(app: FastifyInstance, config: ModelServerConfig, logger: Logger): void {
-  let draining = false;
+  let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (draining) {
+    if (firstAt !== undefined) {
+      if (performance.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal while draining; exiting now');
       process.exit(EXIT_CODES.FORCED);
     }
-    draining = true;
+    firstAt = performance.now();
     void drain(app, config, logger, signal);
   };
   process.on('SIGTERM', onSignal);

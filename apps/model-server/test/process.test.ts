@@ -64,6 +64,7 @@ describe('node dist/main.js', () => {
     await waitFor(async () => ((await queueDepth(proc.url)) === texts.length ? true : undefined), { what: 'queued requests' });
 
     proc.child.kill('SIGTERM');
+    proc.child.kill('SIGTERM'); // a duplicate delivery (pnpm + terminal) must not cut the drain short
     await waitFor(
       async () => {
         const res = await request(`${proc.url}/health/ready`);
