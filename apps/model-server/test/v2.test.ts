@@ -105,15 +105,29 @@ describe('v2 with an iris-like model from MODEL_PATH', () => {
     expectClose(res.json().outputs[0].data, linearClassifierForward(IRIS, ROWS).flat());
   });
 
-  it('gives each concurrent request its own rows when requests are batched together', async () => {
+  it('stacks concurrent requests into one batch and gives each its own rows back', async () => {
+    // a long queue delay and a batch size of exactly the request count: one size-triggered batch
     const rows = Array.from({ length: 12 }, (_, i) => [4 + (i % 4), 2 + (i % 3) / 2, 1 + i / 3, (i % 5) / 2]);
-    const answers = await Promise.all(
-      rows.map((row) => infer(iris, { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: row }] })),
-    );
-    answers.forEach((res, i) => {
-      expect(res.statusCode).toBe(200);
-      expectClose(res.json().outputs[0].data, linearClassifierForward(IRIS, [rows[i] as number[]]).flat());
+    const batched = await buildApp({
+      config: testConfig({ modelPath, batching: { maxBatchSize: rows.length, maxQueueDelayMs: 60_000 } }),
     });
+    try {
+      await batched.ready();
+      await batched.whenReady();
+      const answers = await Promise.all(
+        rows.map((row) => infer(batched, { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: row }] })),
+      );
+      answers.forEach((res, i) => {
+        expect(res.statusCode).toBe(200);
+        expectClose(res.json().outputs[0].data, linearClassifierForward(IRIS, [rows[i] as number[]]).flat());
+      });
+      const { values } = await batched.metrics.batchSize.get();
+      const metric = (name: string) => values.find((v) => v.metricName === name)?.value;
+      expect(metric('model_server_batch_size_count')).toBe(1);
+      expect(metric('model_server_batch_size_sum')).toBe(rows.length);
+    } finally {
+      await batched.close();
+    }
   });
 
   const errors: [string, unknown, string, number?, string?][] = [
