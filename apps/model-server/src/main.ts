@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { STARTUP_ERROR_CODES, StartupError } from './errors.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
-import { loadModel, resolveModelPath } from './model/load.js';
+import { loadModel, logWorkerExit, resolveModelPath } from './model/load.js';
 import type { WorkerPool } from './model/pool.js';
 
 function loadConfig(): ModelServerConfig {
@@ -46,7 +46,7 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 async function start(config: ModelServerConfig): Promise<{ app: FastifyInstance; logger: Logger }> {
   // workers boot on their threads while this one loads Fastify and pino
   const sink: { logger?: Logger } = {};
-  const pool = settle(loadModel(config, (info) => sink.logger?.error(info, 'inference worker exited; replacing it')));
+  const pool = settle(loadModel(config, logWorkerExit(() => sink.logger)));
   const [{ pino }, { buildApp }] = await Promise.all([import('pino'), import('./app.js')]);
   const logger: Logger = pino({ level: config.logLevel, base: { pid: process.pid, serverId: config.serverId } });
   sink.logger = logger;

@@ -4,6 +4,14 @@ import type { AppConfig } from '../config.js';
 import { assertModelFile } from './graph.js';
 import { createWorkerPool, type PoolOptions, type WorkerPool } from './pool.js';
 
+/** Logs a worker's death (or a replacement that could not start) through `log`. */
+export function logWorkerExit(log: () => { error(obj: object, msg: string): void } | undefined): NonNullable<PoolOptions['onWorkerExit']> {
+  return ({ index, exitCode, error }) => {
+    const message = exitCode === -1 ? 'replacement inference worker failed to start' : 'inference worker exited; replacing it';
+    log()?.error({ worker: index, exitCode, err: error }, message);
+  };
+}
+
 export function resolveModelPath(config: Pick<AppConfig, 'modelPath'>): string {
   return config.modelPath ?? defaultModelPath;
 }

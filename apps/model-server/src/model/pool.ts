@@ -20,8 +20,8 @@ export interface PoolOptions {
   workers: number;
   /** onnxruntime intra-op threads per worker; 0 = cores / workers (at least 1). */
   intraOpThreads: number;
-  /** Told when a worker dies and is replaced. */
-  onWorkerExit?: (info: { index: number; exitCode: number }) => void;
+  /** Told when a worker dies and is replaced (with the worker's uncaught error, if any). */
+  onWorkerExit?: (info: { index: number; exitCode: number; error?: Error }) => void;
   /** A different worker script speaking the same protocol (tests); default: worker.ts/js. */
   workerScript?: URL;
 }
@@ -65,16 +65,17 @@ class Slot {
 
   constructor(
     readonly worker: Worker,
-    private readonly onCrash: (exitCode: number) => void,
+    private readonly onCrash: (exitCode: number, error: Error | undefined) => void,
   ) {
     worker.on('message', (message: FromWorker) => this.onMessage(message));
+    let uncaught: Error | undefined;
+    // an uncaught exception in the worker: 'exit' follows, where the jobs fail and it is reported
+    worker.on('error', (error) => (uncaught = error));
     worker.on('exit', (exitCode) => {
       this.exited = true;
       this.failAll(new ServerError(ERROR_CODES.INFERENCE_FAILED, `inference worker exited with code ${exitCode}`));
-      if (!this.closing) this.onCrash(exitCode);
+      if (!this.closing) this.onCrash(exitCode, uncaught);
     });
-    // 'error' is followed by 'exit'; jobs are failed there
-    worker.on('error', () => undefined);
   }
 
   get alive(): boolean {
@@ -208,19 +209,24 @@ class Pool implements WorkerPool {
   }
 
   private makeSlot(worker: Worker, index: number): Slot {
-    return new Slot(worker, (exitCode) => this.replace(index, exitCode));
+    return new Slot(worker, (exitCode, error) => this.replace(index, exitCode, error));
   }
 
   /** A crashed worker's jobs have failed; start a fresh worker in its place. */
-  private replace(index: number, exitCode: number): void {
-    this.options.onWorkerExit?.({ index, exitCode });
+  private replace(index: number, exitCode: number, error: Error | undefined): void {
+    this.options.onWorkerExit?.({ index, exitCode, ...(error ? { error } : {}) });
     if (this.closed) return;
     startWorker(this.init, this.options.workerScript).then(
       ({ worker }) => {
         if (this.closed) void worker.terminate();
         else this.slots[index] = this.makeSlot(worker, index);
       },
-      (error: unknown) => this.options.onWorkerExit?.({ index, exitCode: error instanceof StartupError ? -1 : -2 }),
+      (startError: unknown) =>
+        this.options.onWorkerExit?.({
+          index,
+          exitCode: -1,
+          error: startError instanceof Error ? startError : new Error(String(startError)),
+        }),
     );
   }
 }

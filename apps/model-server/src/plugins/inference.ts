@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppConfig } from '../config.js';
 import type { InferenceBackend } from '../model/jobs.js';
-import { loadModel, resolveModelPath } from '../model/load.js';
+import { loadModel, logWorkerExit, resolveModelPath } from '../model/load.js';
 import { createRuntime, type InferenceRuntime } from '../model/runtime.js';
 import { describeServedModel } from '../model/served-model.js';
 
@@ -29,7 +29,7 @@ export interface InferencePluginOptions {
 }
 
 async function loadBackend(app: FastifyInstance, config: AppConfig): Promise<InferenceBackend> {
-  const pool = await loadModel(config, (info) => app.log.error(info, 'inference worker exited; replacing it'));
+  const pool = await loadModel(config, logWorkerExit(() => app.log));
   app.log.info({ modelPath: resolveModelPath(config), ...pool.sizing }, 'model loaded');
   return pool;
 }
