@@ -34,6 +34,7 @@ export interface HandlerContext {
 
 interface Outcome {
   status: number;
+  clientIp: string;
   route?: string;
   upstream?: string;
   attempts: AttemptRecord[];
@@ -102,6 +103,7 @@ function admit(ctx: HandlerContext, req: IncomingMessage, tls: boolean): Admitte
 
 async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
   const { st, info, url, delayMs } = admit(ctx, req, tls);
+  out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);
   if (await st.serveStatic(req, res, url)) {
     out.status = res.statusCode;
@@ -120,16 +122,23 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
   out.attempts = result.attempts;
 }
 
+/** HTTP/2 forbids connection-specific headers (node throws on them). */
+function forProtocol(req: IncomingMessage, headers: Record<string, string>): Record<string, string> {
+  if (req.httpVersionMajor < 2 || headers.connection === undefined) return headers;
+  const { connection: _dropped, ...rest } = headers;
+  return rest;
+}
+
 async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean): Promise<void> {
   const started = ctx.now();
   ctx.stats.requestStarted();
-  if (ctx.closing() && !res.headersSent) res.setHeader('connection', 'close');
-  const out: Outcome = { status: 0, attempts: [] };
+  const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '' };
   try {
+    if (ctx.closing() && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
     await route(ctx, req, res, tls, out);
   } catch (err) {
     if (err instanceof BalancerError) {
-      sendError(res, err.code, err.message, err.headers);
+      sendError(res, err.code, err.message, forProtocol(req, err.headers));
       out.status = err.status;
     } else {
       ctx.logger.error({ err, url: req.url }, 'request pipeline failed');
@@ -145,7 +154,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
       path: req.url ?? '/',
       status: out.status,
       durationMs: ctx.now() - started,
-      clientIp: req.socket?.remoteAddress ?? '',
+      clientIp: out.clientIp,
       ...(out.route === undefined ? {} : { route: out.route }),
       ...(out.upstream === undefined ? {} : { upstream: out.upstream }),
       attempts: out.attempts,

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from './helpers/backend.js';
 import { useFixtures } from './helpers/fixtures.js';
+import { waitFor } from './helpers/wait.js';
 import { expectError, get, serverIds, startTestBalancer } from './helpers/balancer.js';
 
 /** Next-upstream retries, timeouts, backups and header handling, against fixture upstreams. */
@@ -132,6 +133,29 @@ describe('headers', () => {
     const trusted = t.json.headers as Record<string, string>;
     expect(trusted['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
     expect(trusted['x-real-ip']).toBe('203.0.113.9');
+  });
+});
+
+describe('client aborts', () => {
+  it('releases the peer and the request when the client leaves mid-response', async () => {
+    f.backends = [await startBackend('s1')];
+    const port = await start([f.backends[0]?.address ?? '']);
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /big?bytes=20000000 HTTP/1.1\r\nHost: x\r\n\r\n'));
+        socket.once('data', () => {
+          socket.destroy();
+          resolve();
+        });
+        socket.once('error', reject);
+      });
+    }
+    const b = f.balancer;
+    await waitFor(() => {
+      const peers = b?.upstreams.get('default')?.group.snapshot(0).peers ?? [];
+      return peers.every((p) => p.inFlight === 0);
+    }, { what: 'peer released' });
+    await waitFor(async () => (await get(b?.adminPort ?? 0, '/status')).json.writing === 0, { what: 'no request left writing' });
   });
 });
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
  * A tiny node:http upstream used as a test double for the proxy (the real replicas are used
  * where the model matters). Answers JSON `{ server_id, method, url, headers, body }` with an
  * `x-server-id` header. Paths: `/slow?ms=N` waits N ms, `/status/N` answers N, `/health/ready`
- * answers `healthStatus`, `/hold` waits until `releaseHeld()`; anything else echoes.
+ * answers `healthStatus`, `/hold` waits until `releaseHeld()`, `/big?bytes=N` sends N bytes; anything else echoes.
  */
 export interface Backend {
   id: string;
@@ -46,6 +46,12 @@ export async function startBackend(id: string, port = 0, host = '127.0.0.1'): Pr
       if (url.pathname === '/slow') {
         const t = setTimeout(() => reply(200), Number(url.searchParams.get('ms') ?? 100));
         res.on('close', () => clearTimeout(t));
+        return;
+      }
+      if (url.pathname === '/big') {
+        const size = Number(url.searchParams.get('bytes') ?? 1_000_000);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size, 'x-server-id': id });
+        res.end(Buffer.alloc(size, 120));
         return;
       }
       if (url.pathname === '/hold') {
