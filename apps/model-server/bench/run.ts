@@ -1,6 +1,6 @@
 /**
  * `pnpm --filter @fleet/model-server bench` — numbers, not pass/fail. Loopback only, bounded in
- * time (about 30 s; BENCH_SMOKE=1 for a ~5 s smoke run). Needs a build (turbo's bench task
+ * time (about 40 s; BENCH_SMOKE=1 for a ~10 s smoke run). Needs a build (turbo's bench task
  * depends on build).
  *
  *   ceiling   featurize + session.run in-process, batch = maxBatchSize (32)
@@ -15,7 +15,7 @@ import { makeCorpus } from './corpus.js';
 import { peakRss, runLoad, startServer, type LoadResult } from './http.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
-const DURATION_MS = SMOKE ? 500 : 5000;
+const DURATION_MS = SMOKE ? 1000 : 5000;
 const CONCURRENCY = [1, 8, 64];
 const BATCH = 32;
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const results: LoadResult[] = [];
   try {
     console.log(`start → ready: ${fmt(server.startToReadyMs)} ms (spawn to "listening"; in-process ${server.startupMs} ms)`);
-    await runLoad(server.url, corpus, { concurrency: 8, durationMs: Math.min(500, DURATION_MS) });
+    await runLoad(server.url, corpus, { concurrency: 8, durationMs: 1000 }); // warm-up (JIT, connections)
     const runs = [
       ...CONCURRENCY.map((concurrency) => ({ concurrency, durationMs: DURATION_MS })),
       { concurrency: 64, durationMs: DURATION_MS, textsPerRequest: 8 },
