@@ -5,9 +5,10 @@ import type { Dispatcher } from 'undici';
 import type { RouteConfig } from '@fleet/config';
 import { LB_ERROR_CODES, type PickedPeer, type SelectResult } from '@fleet/lb-core';
 import { sendError, type BalancerErrorCode } from './errors.js';
-import { responseHeadersForClient, type ForwardHeaders } from './headers.js';
+import type { ForwardHeaders } from './headers.js';
 import type { Metrics } from './metrics.js';
 import { CLIENT_MESSAGES, classifyUpstreamError, type ClassifiedError } from './upstream-errors.js';
+import { relayUpstream } from './upstream-relay.js';
 import type { Upstream } from './upstreams/upstream.js';
 
 /**
@@ -54,8 +55,9 @@ export interface ProxyDeps {
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 type AttemptResult =
-  | { kind: 'response'; peer: PickedPeer; data: Dispatcher.ResponseData; release: () => void }
-  | { kind: 'failure'; peer: PickedPeer; error: ClassifiedError }
+  | { kind: 'relayed'; status: number }
+  | { kind: 'discarded' }
+  | { kind: 'failure'; error: ClassifiedError }
   | { kind: 'aborted' };
 
 interface RequestState {
@@ -64,6 +66,9 @@ interface RequestState {
   started: number;
   signal: ClientAbort;
   attempts: AttemptRecord[];
+  candidates: Generator<SelectResult, void, void>;
+  /** Retry slots taken from the group's retry budget (given back when the request ends). */
+  retries: number;
 }
 
 function headersTimeoutFor(s: RequestState): number {
@@ -77,8 +82,34 @@ function retryStatus(s: RequestState, status: number): boolean {
   return (s.input.upstream.config.nextUpstream.on as readonly string[]).includes(`http_${status}`);
 }
 
-async function attempt(s: RequestState, peer: PickedPeer): Promise<AttemptResult> {
-  const { upstream, req } = s.input;
+/**
+ * The next peer when this outcome may move on (NGINX proxy_next_upstream, plus the method,
+ * replayability, time budget and retry budget rules); undefined when it must be answered.
+ */
+function planRetry(s: RequestState, reason: string, notSent: boolean): PickedPeer | undefined {
+  const { upstream, route, req, body, res } = s.input;
+  if (s.signal.aborted || res.destroyed) return undefined;
+  if (!(upstream.config.nextUpstream.on as readonly string[]).includes(reason)) return undefined;
+  if (body instanceof Readable) return undefined; // a streamed body cannot be replayed
+  if (!IDEMPOTENT.has(req.method ?? 'GET') && !route.retryNonIdempotent && !notSent) return undefined;
+  const budgetMs = upstream.config.nextUpstream.timeoutMs;
+  if (budgetMs > 0 && s.deps.now() - s.started >= budgetMs) return undefined;
+  if (!upstream.retryBudget.tryAcquireRetry()) {
+    s.deps.metrics.retry(upstream.name, 'budget_exhausted');
+    return undefined;
+  }
+  const next = s.candidates.next();
+  if (next.done === true || !next.value.ok) {
+    upstream.retryBudget.releaseRetry();
+    return undefined;
+  }
+  s.retries += 1;
+  s.deps.metrics.retry(upstream.name, reason);
+  return next.value.peer;
+}
+
+async function attempt(s: RequestState, peer: PickedPeer, onRetryStatus: (status: number) => boolean): Promise<AttemptResult> {
+  const { upstream, req, res } = s.input;
   const group = upstream.group;
   const pool = upstream.pool(peer.id);
   const t0 = s.deps.now();
@@ -88,82 +119,38 @@ async function attempt(s: RequestState, peer: PickedPeer): Promise<AttemptResult
     s.deps.metrics.attempt(group.name, peer.id, String(r.status ?? r.error), durationMs);
     return durationMs;
   };
+  const decide = (status: number): boolean => {
+    const latencyMs = record({ status });
+    group.report(peer.id, { ok: !retryStatus(s, status), now: s.deps.now(), latencyMs });
+    return !onRetryStatus(status);
+  };
   group.acquire(peer.id);
   try {
     if (pool === undefined) throw Object.assign(new Error('peer has no pool'), { code: 'ECONNREFUSED' });
-    const data = await pool.request({
+    const options = {
       path: s.input.path,
       method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
       headers: s.input.headers,
       body: s.input.body,
-      signal: s.signal,
       headersTimeout: headersTimeoutFor(s),
-    });
-    const latencyMs = record({ status: data.statusCode });
-    group.report(peer.id, { ok: !retryStatus(s, data.statusCode), now: s.deps.now(), latencyMs });
-    return { kind: 'response', peer, data, release: () => group.release(peer.id) };
-  } catch (err) {
-    group.release(peer.id);
+    };
+    const outcome = await relayUpstream(pool, options, res, s.signal, decide);
     if (s.signal.aborted) return { kind: 'aborted' };
+    if (outcome.kind === 'relayed') {
+      if (outcome.error !== undefined) s.deps.logger.warn({ peer: peer.id, err: outcome.error }, 'relaying the upstream response failed');
+      return { kind: 'relayed', status: outcome.status };
+    }
+    if (outcome.kind === 'discarded') return { kind: 'discarded' };
+    throw outcome.error;
+  } catch (err) {
     const error = classifyUpstreamError(err);
     const latencyMs = record({ error: error.detail });
     group.report(peer.id, { ok: false, now: s.deps.now(), latencyMs });
     s.deps.logger.warn({ group: group.name, peer: peer.id, code: error.code, detail: error.detail }, 'upstream attempt failed');
-    return { kind: 'failure', peer, error };
-  }
-}
-
-/** Whether this result may move on to another peer (before asking for one). */
-function mayRetry(s: RequestState, result: AttemptResult): string | null {
-  const { upstream, route, req, body, res } = s.input;
-  if (result.kind === 'aborted' || res.destroyed) return null;
-  const reason = result.kind === 'response' ? `http_${result.data.statusCode}` : result.error.reason;
-  if (!(upstream.config.nextUpstream.on as readonly string[]).includes(reason)) return null;
-  const notSent = result.kind === 'failure' && !result.error.sent;
-  if (body instanceof Readable) return null; // a streamed body cannot be replayed
-  if (!IDEMPOTENT.has(req.method ?? 'GET') && !route.retryNonIdempotent && !notSent) return null;
-  const budgetMs = upstream.config.nextUpstream.timeoutMs;
-  if (budgetMs > 0 && s.deps.now() - s.started >= budgetMs) return null;
-  return reason;
-}
-
-/**
- * Body relay without stream/promises' pipeline (which allocates an AbortController per call
- * and aborts it on every finish — measurable at proxy rates). Resolves when the response
- * ended or either side failed; a client that went away destroys the upstream body.
- */
-function pipeBody(body: Readable, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const fail = (err: unknown): void => {
-      body.destroy();
-      reject(err instanceof Error ? err : new Error(String(err)));
-    };
-    body.once('error', fail);
-    res.once('finish', () => resolve());
-    res.once('close', () => {
-      // 'finish' never comes when the client left with bytes still queued: settle here.
-      if (res.writableFinished) resolve();
-      else fail(new Error('client closed the connection'));
-    });
-    body.pipe(res);
-  });
-}
-
-async function relay(s: RequestState, result: Extract<AttemptResult, { kind: 'response' }>): Promise<number> {
-  const { res } = s.input;
-  const { data } = result;
-  try {
-    res.writeHead(data.statusCode, responseHeadersForClient(data.headers));
-    await pipeBody(data.body, res);
-  } catch (err) {
-    if (!s.signal.aborted) {
-      s.deps.logger.warn({ peer: result.peer.id, err }, 'relaying the upstream response failed');
-    }
-    res.destroy();
+    return { kind: 'failure', error };
   } finally {
-    result.release();
+    group.release(peer.id);
   }
-  return data.statusCode;
 }
 
 function noPeerCode(pick: Extract<SelectResult, { ok: false }>): BalancerErrorCode {
@@ -175,43 +162,26 @@ function answer(s: RequestState, code: BalancerErrorCode): number {
   return s.input.res.statusCode;
 }
 
-async function finish(s: RequestState, result: AttemptResult): Promise<number> {
-  if (result.kind === 'response') return relay(s, result);
-  if (result.kind === 'failure') return answer(s, result.error.code);
-  return 499;
-}
-
 async function walk(s: RequestState): Promise<number> {
-  const { upstream, clientIp, hashKey } = s.input;
-  const { tries } = upstream.config.nextUpstream;
-  const budget = upstream.retryBudget;
-  const it = upstream.group.candidates({ now: s.started, clientIp, hashKey }, tries === 0 ? Number.MAX_SAFE_INTEGER : tries);
-  let retries = 0;
-  try {
-    let next = it.next();
-    if (next.done === true) return answer(s, 'NO_LIVE_UPSTREAM');
-    if (!next.value.ok) return answer(s, noPeerCode(next.value));
-    for (;;) {
-      const result = await attempt(s, next.value.peer);
-      const reason = mayRetry(s, result);
-      if (reason === null) return await finish(s, result);
-      if (!budget.tryAcquireRetry()) {
-        s.deps.metrics.retry(upstream.name, 'budget_exhausted');
-        return await finish(s, result);
-      }
-      retries += 1;
-      next = it.next();
-      if (next.done === true || !next.value.ok) return await finish(s, result);
-      s.deps.metrics.retry(upstream.name, reason);
-      if (result.kind === 'response') {
-        await result.data.body.dump().catch((err: unknown) => s.deps.logger.warn({ err }, 'discarding a retried response failed'));
-        result.release();
-      }
+  const first = s.candidates.next();
+  if (first.done === true) return answer(s, 'NO_LIVE_UPSTREAM');
+  if (!first.value.ok) return answer(s, noPeerCode(first.value));
+  let peer: PickedPeer | undefined = first.value.peer;
+  while (peer !== undefined) {
+    let retryPeer: PickedPeer | undefined;
+    const result = await attempt(s, peer, (status) => {
+      retryPeer = planRetry(s, `http_${status}`, false);
+      return retryPeer !== undefined;
+    });
+    if (result.kind === 'relayed') return result.status;
+    if (result.kind === 'aborted') return 499;
+    if (result.kind === 'failure') {
+      retryPeer = planRetry(s, result.error.reason, !result.error.sent);
+      if (retryPeer === undefined) return answer(s, result.error.code);
     }
-  } finally {
-    for (let i = 0; i < retries; i++) budget.releaseRetry();
-    it.return();
+    peer = retryPeer;
   }
+  return answer(s, 'NO_LIVE_UPSTREAM');
 }
 
 /**
@@ -231,13 +201,19 @@ export async function proxyRequest(input: ProxyInput, deps: ProxyDeps): Promise<
   const signal = new ClientAbort();
   const onClose = (): void => signal.onClose(input.res);
   input.res.once('close', onClose);
-  const s: RequestState = { input, deps, started: deps.now(), signal, attempts: [] };
-  input.upstream.retryBudget.requestStarted();
+  const started = deps.now();
+  const { upstream, clientIp, hashKey } = input;
+  const { tries } = upstream.config.nextUpstream;
+  const candidates = upstream.group.candidates({ now: started, clientIp, hashKey }, tries === 0 ? Number.MAX_SAFE_INTEGER : tries);
+  const s: RequestState = { input, deps, started, signal, attempts: [], candidates, retries: 0 };
+  upstream.retryBudget.requestStarted();
   try {
     const status = await walk(s);
     return { status, attempts: s.attempts };
   } finally {
-    input.upstream.retryBudget.requestFinished();
+    for (let i = 0; i < s.retries; i++) upstream.retryBudget.releaseRetry();
+    upstream.retryBudget.requestFinished();
+    candidates.return();
     input.res.off('close', onClose);
   }
 }

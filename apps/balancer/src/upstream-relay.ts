@@ -1,0 +1,99 @@
+import type { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { responseHeadersForClient } from './headers.js';
+
+/**
+ * One upstream exchange through undici's `dispatch` with a handler that writes the response
+ * straight into the client's ServerResponse (no Readable per request, backpressure through
+ * the dispatch controller). At the response headers `decide(status)` says whether this answer
+ * goes to the client or is read and dropped because the caller will try another peer.
+ */
+export type RelayOutcome =
+  | { kind: 'failed'; error: unknown } // before any response headers
+  | { kind: 'relayed'; status: number; error?: unknown } // sent (error: broke mid-body, res destroyed)
+  | { kind: 'discarded'; status: number }; // read and dropped
+
+/** Emits 'abort' when the client leaves before its response ended. */
+export interface ClientGone extends EventEmitter {
+  readonly aborted: boolean;
+}
+
+export class ClientClosedError extends Error {
+  readonly code = 'CLIENT_CLOSED_REQUEST';
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientClosedError';
+  }
+}
+
+class RelayHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private relaying = false;
+  private settled = false;
+  private readonly onDrain = (): void => this.controller?.resume();
+  private readonly onClientGone = (): void => this.controller?.abort(new ClientClosedError());
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly client: ClientGone,
+    private readonly decide: (status: number) => boolean,
+    private readonly resolve: (outcome: RelayOutcome) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.client.aborted) controller.abort(new ClientClosedError());
+    else this.client.once('abort', this.onClientGone);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: informational, the final answer follows
+    this.status = statusCode;
+    this.relaying = this.decide(statusCode);
+    if (!this.relaying) return;
+    try {
+      this.res.writeHead(statusCode, responseHeadersForClient(headers));
+      this.res.on('drain', this.onDrain);
+    } catch (err) {
+      controller.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.relaying && !this.res.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    if (this.relaying) this.res.end();
+    this.settle(this.relaying ? { kind: 'relayed', status: this.status } : { kind: 'discarded', status: this.status });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.status === 0) return this.settle({ kind: 'failed', error });
+    if (!this.relaying) return this.settle({ kind: 'discarded', status: this.status });
+    this.res.destroy();
+    this.settle({ kind: 'relayed', status: this.status, error });
+  }
+
+  private settle(outcome: RelayOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.client.off('abort', this.onClientGone);
+    this.res.off('drain', this.onDrain);
+    this.resolve(outcome);
+  }
+}
+
+export function relayUpstream(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  res: ServerResponse,
+  client: ClientGone,
+  decide: (status: number) => boolean,
+): Promise<RelayOutcome> {
+  return new Promise((resolve) => {
+    dispatcher.dispatch(options, new RelayHandler(res, client, decide, resolve));
+  });
+}
