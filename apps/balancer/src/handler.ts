@@ -169,7 +169,8 @@ export function createRequestHandler(ctx: HandlerContext, tls: boolean) {
 }
 
 async function upgrade(ctx: HandlerContext, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): Promise<void> {
-  const { st, info, url } = admit(ctx, req, tls);
+  const { st, info, url, delayMs } = admit(ctx, req, tls);
+  if (delayMs > 0) await delay(delayMs);
   const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
   await proxyUpgrade(
     { req, socket, head, upstream, route: match.route, path: match.upstreamPath, headers, clientIp: info.clientIp, hashKey },

@@ -159,6 +159,27 @@ describe('client aborts', () => {
   });
 });
 
+describe('response bodies', () => {
+  it('relays a body far larger than the socket buffers intact (backpressure both ways)', async () => {
+    f.backends = [await startBackend('s1')];
+    const port = await start([f.backends[0]?.address ?? '']);
+    const size = 24_000_000;
+    const received = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: `/big?bytes=${size}`, agent: false }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => {
+          n += c.length;
+          if (n % 8 === 0) res.pause(); // a slow reader
+          setImmediate(() => res.resume());
+        });
+        res.on('end', () => resolve(n));
+        res.on('error', reject);
+      });
+    });
+    expect(received).toBe(size);
+  });
+});
+
 describe('request bodies', () => {
   it('streams bodies upstream when request buffering is off', async () => {
     f.backends = [await startBackend('s1')];
