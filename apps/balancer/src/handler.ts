@@ -181,6 +181,7 @@ async function upgrade(ctx: HandlerContext, req: IncomingMessage, socket: Duplex
 export function createUpgradeHandler(ctx: HandlerContext, tls: boolean, sockets: Set<Duplex>) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     sockets.add(socket);
+    socket.on('error', (err) => ctx.logger.debug({ err, url: req.url }, 'upgraded client socket error'));
     socket.once('close', () => sockets.delete(socket));
     upgrade(ctx, req, socket, head, tls).catch((err: unknown) => {
       if (err instanceof BalancerError) {

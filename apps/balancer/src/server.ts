@@ -80,6 +80,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   const connections = new Set<Socket>();
   const track = (server: Server): void => {
     ctx.stats.track(server);
+    server.on('error', (err) => ctx.logger.error({ err }, 'listener error'));
     server.on('connection', (socket: Socket) => {
       connections.add(socket);
       socket.once('close', () => connections.delete(socket));
@@ -99,6 +100,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     secure.on('upgrade', createUpgradeHandler(ctx, true, sockets));
     secure.on('session', (session: Http2Session) => {
       sessions.add(session);
+      session.on('error', (err) => ctx.logger.debug({ err }, 'HTTP/2 session error'));
       session.once('close', () => sessions.delete(session));
     });
     onClientError(secure);
