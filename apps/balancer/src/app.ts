@@ -3,12 +3,12 @@ import type { AddressInfo, Server } from 'node:net';
 import type { BalancerConfig } from '@fleet/config';
 import type { RandomSource } from '@fleet/lb-core';
 import type { DestinationStream, Logger } from 'pino';
-import { createAccessLog } from './access-log.js';
+import { createAccessLog, type AccessLog } from './access-log.js';
 import { createAdminHandler } from './admin.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { startListeners, type Listeners } from './server.js';
 import { buildState, type RuntimeState } from './state.js';
-import { createConnectionStats } from './status.js';
+import { createConnectionStats, type ConnectionStats } from './status.js';
 import { defaultLookup, type Lookup } from './upstreams/discovery.js';
 import { createUpstreams, type Upstreams } from './upstreams/manager.js';
 
@@ -55,89 +55,104 @@ async function waitIdle(inFlight: () => number, deadline: number, now: () => num
   }
 }
 
+interface Parts {
+  now: () => number;
+  logger: Logger;
+  metrics: Metrics;
+  stats: ConnectionStats;
+  accessLog: AccessLog;
+  upstreams: Upstreams;
+}
+
+class BalancerRuntime implements Balancer {
+  closing = false;
+  listeners: Listeners | undefined;
+  admin: http.Server | undefined;
+  adminPort = 0;
+
+  constructor(
+    private state: RuntimeState,
+    private readonly parts: Parts,
+  ) {}
+
+  get port(): number {
+    return this.listeners?.port ?? 0;
+  }
+  get httpsPort(): number | undefined {
+    return this.listeners?.httpsPort;
+  }
+  get config(): BalancerConfig {
+    return this.state.config;
+  }
+  get upstreams(): Upstreams {
+    return this.parts.upstreams;
+  }
+
+  async start(): Promise<void> {
+    const { upstreams, stats, metrics, logger } = this.parts;
+    this.listeners = await startListeners(this.state.config, { ...this.parts, state: () => this.state, closing: () => this.closing });
+    const status = {
+      stats,
+      snapshots: () => upstreams.snapshots(),
+      health: (g: string) => upstreams.get(g)?.healthResults() ?? new Map(),
+      routes: () => this.state.router.list(),
+      retrying: (g: string) => upstreams.get(g)?.retryBudget.retrying ?? 0,
+    };
+    metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active });
+    const token = (): string | undefined => this.state.config.admin.token;
+    this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, router: () => this.state.router, logger }));
+    this.adminPort = await listenAdmin(this.admin, this.state.config.admin.host, this.state.config.admin.port);
+  }
+
+  async reload(next: BalancerConfig): Promise<void> {
+    const built = buildState(next, this.parts.now);
+    for (const key of RESTART_ONLY) {
+      if (JSON.stringify(next[key]) !== JSON.stringify(this.state.config[key])) {
+        this.parts.logger.warn({ setting: key }, 'reload: this setting only changes on restart; keeping the running value');
+      }
+    }
+    await this.parts.upstreams.apply(next);
+    this.listeners?.applyTimeouts(next);
+    this.state = built;
+    this.parts.logger.info({ upstreams: Object.keys(next.upstreams), routes: next.routes.length }, 'config reloaded');
+  }
+
+  async close(timeoutMs = this.state.config.shutdown.timeoutMs): Promise<void> {
+    this.closing = true;
+    const l = this.listeners;
+    const closed = (l?.servers ?? []).map(closeServer);
+    for (const session of l?.sessions ?? []) session.close();
+    await waitIdle(() => this.parts.stats.inFlight, this.parts.now() + timeoutMs, this.parts.now);
+    for (const session of l?.sessions ?? []) session.destroy();
+    for (const socket of l?.connections ?? []) socket.destroy();
+    for (const socket of l?.sockets ?? []) socket.destroy();
+    await Promise.all(closed);
+    this.admin?.closeAllConnections();
+    if (this.admin) await closeServer(this.admin);
+    await this.parts.upstreams.close();
+    await this.parts.accessLog.close();
+  }
+}
+
 export async function startBalancer(initial: BalancerConfig, deps: BalancerDeps): Promise<Balancer> {
   const now = deps.now ?? (() => performance.now());
-  const logger = deps.logger;
-  let state: RuntimeState = buildState(initial, now);
-  const metrics = createMetrics();
-  const stats = createConnectionStats();
-  const accessLog = createAccessLog(initial.accessLog, deps.accessLogDestination);
+  const state = buildState(initial, now);
   const upstreams = await createUpstreams(initial, {
     now,
     lookup: deps.lookup ?? defaultLookup,
     random: deps.random ?? Math.random,
-    logger,
+    logger: deps.logger,
     retryBudget: initial.retryBudget,
   });
-  let closing = false;
-  let inFlight = 0;
-  const ctx = {
-    state: () => state,
-    upstreams,
-    stats: {
-      ...stats,
-      requestStarted: () => {
-        inFlight += 1;
-        stats.requestStarted();
-      },
-      requestFinished: () => {
-        inFlight -= 1;
-        stats.requestFinished();
-      },
-    },
-    metrics,
-    accessLog,
-    logger,
+  const parts: Parts = {
     now,
-    closing: () => closing,
-  };
-  const listeners: Listeners = await startListeners(initial, ctx);
-  const statusSources = {
-    stats,
-    snapshots: () => upstreams.snapshots(),
-    health: (g: string) => upstreams.get(g)?.healthResults() ?? new Map(),
-    routes: () => state.router.list(),
-    retrying: (g: string) => upstreams.get(g)?.retryBudget.retrying ?? 0,
-  };
-  metrics.setSources({ snapshots: statusSources.snapshots, activeConnections: () => stats.active });
-  const admin = http.createServer(
-    createAdminHandler({ token: () => state.config.admin.token, status: statusSources, metrics, upstreams, router: () => state.router, logger }),
-  );
-  const adminPort = await listenAdmin(admin, initial.admin.host, initial.admin.port);
-
-  return {
-    port: listeners.port,
-    adminPort,
-    httpsPort: listeners.httpsPort,
-    get config() {
-      return state.config;
-    },
+    logger: deps.logger,
+    metrics: createMetrics(),
+    stats: createConnectionStats(),
+    accessLog: createAccessLog(initial.accessLog, deps.accessLogDestination),
     upstreams,
-    async reload(next) {
-      const built = buildState(next, now);
-      for (const key of RESTART_ONLY) {
-        if (JSON.stringify(next[key]) !== JSON.stringify(state.config[key])) {
-          logger.warn({ setting: key }, 'reload: this setting only changes on restart; keeping the running value');
-        }
-      }
-      await upstreams.apply(next);
-      listeners.applyTimeouts(next);
-      state = built;
-      logger.info({ upstreams: Object.keys(next.upstreams), routes: next.routes.length }, 'config reloaded');
-    },
-    async close(timeoutMs = state.config.shutdown.timeoutMs) {
-      closing = true;
-      const closed = listeners.servers.map(closeServer);
-      for (const session of listeners.sessions) session.close();
-      await waitIdle(() => inFlight, now() + timeoutMs, now);
-      for (const session of listeners.sessions) session.destroy();
-      for (const socket of listeners.connections) socket.destroy();
-      for (const socket of listeners.sockets) socket.destroy();
-      await Promise.all(closed);
-      admin.closeAllConnections();
-      await closeServer(admin);
-      await upstreams.close();
-      await accessLog.close();
-    },
   };
+  const balancer = new BalancerRuntime(state, parts);
+  await balancer.start();
+  return balancer;
 }

@@ -16,6 +16,8 @@ export interface ConnectionStats {
   readingFinished(): void;
   requestFinished(): void;
   readonly active: number;
+  /** Requests started and not finished. */
+  readonly inFlight: number;
   stub(): StubStatus;
 }
 
@@ -60,6 +62,9 @@ export function createConnectionStats(): ConnectionStats {
     },
     get active() {
       return active;
+    },
+    get inFlight() {
+      return inFlight;
     },
     stub() {
       const writing = Math.max(0, inFlight - reading);

@@ -54,113 +54,119 @@ function selectionKey(cfg: UpstreamGroupConfig): string {
   return JSON.stringify([cfg.strategy, cfg.consistent, cfg.leastTimeDecayMs, cfg.healthCheck.enabled]);
 }
 
-export async function createUpstream(name: string, initial: UpstreamGroupConfig, deps: UpstreamDeps): Promise<Upstream> {
-  let config = initial;
-  let discovery: Discovery = createDiscovery(config.servers, deps.lookup, deps.logger);
-  let peers = await discovery.resolve();
-  let group = newGroup(name, config, peers, deps);
-  let budget = createRetryBudget(deps.retryBudget);
-  let pools = new Map<string, Pool>();
-  let checker: HealthChecker | undefined;
-  let resolveTimer: NodeJS.Timeout | undefined;
+class UpstreamRuntime implements Upstream {
+  config: UpstreamGroupConfig;
+  group: Group;
+  retryBudget: RetryBudget;
+  private discovery: Discovery;
+  private peers: PeerConfig[];
+  private pools = new Map<string, Pool>();
+  private checker: HealthChecker | undefined;
+  private resolveTimer: NodeJS.Timeout | undefined;
 
-  const closePool = (id: string, pool: Pool): void => {
-    pool.close().catch((err: unknown) => deps.logger.warn({ err, group: name, peer: id }, 'closing a peer pool failed'));
-  };
+  constructor(
+    readonly name: string,
+    config: UpstreamGroupConfig,
+    discovery: Discovery,
+    peers: PeerConfig[],
+    private readonly deps: UpstreamDeps,
+  ) {
+    this.config = config;
+    this.discovery = discovery;
+    this.peers = peers;
+    this.group = newGroup(name, config, peers, deps);
+    this.retryBudget = createRetryBudget(deps.retryBudget);
+    this.syncPools();
+    this.startChecker();
+    this.scheduleResolve();
+  }
 
-  const syncPools = (): void => {
-    const live = new Set(peers.map((p) => p.id));
-    for (const [id, pool] of pools) {
-      if (!live.has(id)) {
-        pools.delete(id);
-        closePool(id, pool);
-      }
+  pool(peerId: string): Pool | undefined {
+    return this.pools.get(peerId);
+  }
+
+  healthResults(): ReadonlyMap<string, ProbeResult> {
+    return this.checker?.results() ?? new Map();
+  }
+
+  async refresh(): Promise<void> {
+    const next = await this.discovery.resolve();
+    if (!samePeers(this.peers, next)) this.applyPeers(next);
+  }
+
+  async update(next: UpstreamGroupConfig, retryBudget: RetryBudgetOptions): Promise<void> {
+    const old = this.config;
+    this.config = next;
+    this.retryBudget = createRetryBudget(retryBudget);
+    this.discovery = createDiscovery(next.servers, this.deps.lookup, this.deps.logger);
+    this.peers = await this.discovery.resolve();
+    if (selectionKey(old) !== selectionKey(next)) this.group = newGroup(this.name, next, this.peers, this.deps);
+    else this.group.setPeers(this.peers, this.deps.now());
+    if (poolSettingsKey(old) !== poolSettingsKey(next)) {
+      for (const [id, pool] of this.pools) this.closePool(id, pool);
+      this.pools = new Map();
     }
-    for (const p of peers) if (!pools.has(p.id)) pools.set(p.id, createPeerPool(p.address, config));
-  };
+    this.syncPools();
+    await this.checker?.stop();
+    this.checker = undefined;
+    this.startChecker();
+    this.scheduleResolve();
+  }
 
-  const startChecker = (): void => {
-    if (!config.healthCheck.enabled) return;
-    checker = startHealthChecker(config.healthCheck, {
-      group: () => group,
-      peers: () => peers,
-      now: deps.now,
-      logger: deps.logger,
-    });
-  };
+  async close(): Promise<void> {
+    clearInterval(this.resolveTimer);
+    await this.checker?.stop();
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+  }
 
-  const applyPeers = (next: PeerConfig[]): void => {
-    const before = new Set(peers.map((p) => p.id));
+  private applyPeers(next: PeerConfig[]): void {
+    const before = new Set(this.peers.map((p) => p.id));
+    const after = new Set(next.map((p) => p.id));
     const added = next.filter((p) => !before.has(p.id)).map((p) => p.id);
-    const removed = peers.filter((p) => !next.some((n) => n.id === p.id)).map((p) => p.id);
-    peers = next;
-    group.setPeers(next, deps.now());
-    syncPools();
-    deps.logger.info({ group: name, added, removed, peers: next.length }, 'upstream peer set changed');
-    if (added.length > 0) void checker?.checkNow(added);
-  };
+    const removed = this.peers.filter((p) => !after.has(p.id)).map((p) => p.id);
+    this.peers = next;
+    this.group.setPeers(next, this.deps.now());
+    this.syncPools();
+    this.deps.logger.info({ group: this.name, added, removed, peers: next.length }, 'upstream peer set changed');
+    if (added.length > 0) void this.checker?.checkNow(added);
+  }
 
-  const refresh = async (): Promise<void> => {
-    const next = await discovery.resolve();
-    if (!samePeers(peers, next)) applyPeers(next);
-  };
+  private closePool(id: string, pool: Pool): void {
+    pool.close().catch((err: unknown) => this.deps.logger.warn({ err, group: this.name, peer: id }, 'closing a peer pool failed'));
+  }
 
-  const scheduleResolve = (): void => {
-    clearInterval(resolveTimer);
-    resolveTimer = undefined;
-    if (!discovery.dynamic) return;
-    resolveTimer = setInterval(() => {
-      refresh().catch((err: unknown) => deps.logger.error({ err, group: name }, 'DNS refresh failed'));
-    }, config.resolve.intervalMs).unref();
-  };
+  private syncPools(): void {
+    const live = new Set(this.peers.map((p) => p.id));
+    for (const [id, pool] of this.pools) {
+      if (live.has(id)) continue;
+      this.pools.delete(id);
+      this.closePool(id, pool);
+    }
+    for (const p of this.peers) if (!this.pools.has(p.id)) this.pools.set(p.id, createPeerPool(p.address, this.config));
+  }
 
-  syncPools();
-  startChecker();
-  scheduleResolve();
+  private startChecker(): void {
+    if (!this.config.healthCheck.enabled) return;
+    this.checker = startHealthChecker(this.config.healthCheck, {
+      group: () => this.group,
+      peers: () => this.peers,
+      now: this.deps.now,
+      logger: this.deps.logger,
+    });
+  }
 
-  return {
-    name,
-    get config() {
-      return config;
-    },
-    get group() {
-      return group;
-    },
-    get retryBudget() {
-      return budget;
-    },
-    pool: (id) => pools.get(id),
-    healthResults: () => checker?.results() ?? new Map(),
-    refresh,
-    async update(next, retryBudget) {
-      const old = config;
-      config = next;
-      budget = createRetryBudget(retryBudget);
-      discovery = createDiscovery(next.servers, deps.lookup, deps.logger);
-      const resolved = await discovery.resolve();
-      if (selectionKey(old) !== selectionKey(next)) {
-        peers = resolved;
-        group = newGroup(name, next, resolved, deps);
-      } else {
-        peers = resolved;
-        group.setPeers(resolved, deps.now());
-      }
-      if (poolSettingsKey(old) !== poolSettingsKey(next)) {
-        const oldPools = pools;
-        pools = new Map();
-        for (const [id, pool] of oldPools) closePool(id, pool);
-      }
-      syncPools();
-      await checker?.stop();
-      checker = undefined;
-      startChecker();
-      scheduleResolve();
-    },
-    async close() {
-      clearInterval(resolveTimer);
-      await checker?.stop();
-      await Promise.all([...pools.values()].map((p) => p.close()));
-      pools.clear();
-    },
-  };
+  private scheduleResolve(): void {
+    clearInterval(this.resolveTimer);
+    this.resolveTimer = undefined;
+    if (!this.discovery.dynamic) return;
+    this.resolveTimer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.deps.logger.error({ err, group: this.name }, 'DNS refresh failed'));
+    }, this.config.resolve.intervalMs).unref();
+  }
+}
+
+export async function createUpstream(name: string, config: UpstreamGroupConfig, deps: UpstreamDeps): Promise<Upstream> {
+  const discovery = createDiscovery(config.servers, deps.lookup, deps.logger);
+  return new UpstreamRuntime(name, config, discovery, await discovery.resolve(), deps);
 }
