@@ -51,6 +51,23 @@ async function probe(agent: Agent, address: string, cfg: HealthCheckConfig): Pro
   return { ok: res.statusCode === cfg.expectStatus, status: res.statusCode };
 }
 
+async function probeResult(agent: Agent, address: string, cfg: HealthCheckConfig, now: () => number): Promise<ProbeResult> {
+  const started = now();
+  try {
+    const r = await probe(agent, address, cfg);
+    return { ...r, durationMs: now() - started, at: now() };
+  } catch (err) {
+    const error = (err as { code?: string }).code ?? (err as Error).name;
+    return { ok: false, error, durationMs: now() - started, at: now() };
+  }
+}
+
+function logFlip(deps: HealthCheckerDeps, id: string, result: ProbeResult): void {
+  const fields = { group: deps.group().name, peer: id, healthy: result.ok, status: result.status, error: result.error };
+  if (result.ok) deps.logger.info(fields, 'health check state changed');
+  else deps.logger.warn(fields, 'health check state changed');
+}
+
 export function startHealthChecker(cfg: HealthCheckConfig, deps: HealthCheckerDeps): HealthChecker {
   const agent = new Agent({ keepAliveTimeout: Math.max(1, Math.min(cfg.intervalMs, 4000)), connect: { timeout: cfg.timeoutMs } });
   const results = new Map<string, ProbeResult>();
@@ -59,23 +76,11 @@ export function startHealthChecker(cfg: HealthCheckConfig, deps: HealthCheckerDe
   let round: Promise<void> = Promise.resolve();
 
   const checkPeer = async (id: string, address: string): Promise<void> => {
-    const started = deps.now();
-    let result: ProbeResult;
-    try {
-      const r = await probe(agent, address, cfg);
-      result = { ...r, durationMs: deps.now() - started, at: deps.now() };
-    } catch (err) {
-      const error = (err as { code?: string }).code ?? (err as Error).name;
-      result = { ok: false, error, durationMs: deps.now() - started, at: deps.now() };
-    }
+    const result = await probeResult(agent, address, cfg, deps.now);
     if (stopped) return;
     results.set(id, result);
     deps.onProbe?.(id, result);
-    const flipped = deps.group().observeHealthCheck(id, result.ok, deps.now());
-    if (flipped) {
-      const log = result.ok ? deps.logger.info.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
-      log({ group: deps.group().name, peer: id, healthy: result.ok, status: result.status, error: result.error }, 'health check state changed');
-    }
+    if (deps.group().observeHealthCheck(id, result.ok, deps.now())) logFlip(deps, id, result);
   };
 
   const checkNow = async (peerIds?: readonly string[]): Promise<void> => {
