@@ -27,8 +27,14 @@ export class ClientClosedError extends Error {
   }
 }
 
+/** Same code as undici's own headers timeout, so callers classify both alike. */
+function headersTimeout(ms: number): Error {
+  return Object.assign(new Error(`no upstream response headers within ${ms} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+}
+
 class RelayHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
+  private headersTimer: NodeJS.Timeout | undefined;
   private status = 0;
   private relaying = false;
   private settled = false;
@@ -40,16 +46,27 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     private readonly client: ClientGone,
     private readonly decide: (status: number) => boolean,
     private readonly resolve: (outcome: RelayOutcome) => void,
+    private readonly headersTimeoutMs: number,
   ) {}
 
+  /**
+   * Called once the request is on a socket (again if undici retries it on another one). The
+   * headers deadline is a native timer: undici's own fires on a ~1 s tick.
+   */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.client.aborted) controller.abort(new ClientClosedError());
-    else this.client.once('abort', this.onClientGone);
+    clearTimeout(this.headersTimer);
+    if (this.headersTimeoutMs > 0) {
+      this.headersTimer = setTimeout(() => controller.abort(headersTimeout(this.headersTimeoutMs)), this.headersTimeoutMs);
+    }
+    if (this.client.aborted) return controller.abort(new ClientClosedError());
+    this.client.off('abort', this.onClientGone); // a re-dispatch must not add a second one
+    this.client.once('abort', this.onClientGone);
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // 1xx: informational, the final answer follows
+    clearTimeout(this.headersTimer);
     this.status = statusCode;
     this.relaying = this.decide(statusCode);
     if (!this.relaying) return;
@@ -80,6 +97,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   private settle(outcome: RelayOutcome): void {
     if (this.settled) return;
     this.settled = true;
+    clearTimeout(this.headersTimer);
     this.client.off('abort', this.onClientGone);
     this.res.off('drain', this.onDrain);
     this.resolve(outcome);
@@ -93,7 +111,8 @@ export function relayUpstream(
   client: ClientGone,
   decide: (status: number) => boolean,
 ): Promise<RelayOutcome> {
+  const timeoutMs = options.headersTimeout ?? 0;
   return new Promise((resolve) => {
-    dispatcher.dispatch(options, new RelayHandler(res, client, decide, resolve));
+    dispatcher.dispatch(options, new RelayHandler(res, client, decide, resolve, timeoutMs));
   });
 }
