@@ -269,7 +269,7 @@ step_graceful_stop() {
   c=$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=balancer-dns")
   code=$(docker inspect -f '{{.State.ExitCode}}' "$c")
   [ "$code" != 137 ] || fail "the balancer ignored SIGTERM and was killed"
-  [ "$code" = 0 ] || log "WARN: the balancer drained but exited $code (see infra/README.md, known issues)"
+  [ "$code" = 0 ] || fail "the balancer drained but exited $code on SIGTERM"
   log "graceful stop: 5 replicas exited 0, balancer exited $code"
 }
 

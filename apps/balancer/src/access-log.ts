@@ -59,6 +59,26 @@ function warn(err: Error): void {
   process.emitWarning(err.message, { code: 'ACCESS_LOG_WRITE_FAILED', detail: err.stack });
 }
 
+type FlushableStream = { flush(cb: (err?: Error | null) => void): void };
+
+/**
+ * fsync errors that only say the descriptor cannot be synced (pipes, ttys, sockets: stdout
+ * under Docker, systemd or a supervisor). SonicBoom calls back with the fsync error after
+ * the buffer was written, so these mean "written", not "lost".
+ */
+const UNSYNCABLE = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EROFS']);
+
+/** Write out the buffered lines; a destination that cannot fsync is not an error. */
+function flushWritten(stream: FlushableStream): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    stream.flush((err) => {
+      const code = (err as NodeJS.ErrnoException | null | undefined)?.code;
+      if (err && !(code && UNSYNCABLE.has(code))) reject(err);
+      else resolve();
+    }),
+  );
+}
+
 /** SonicBoom refuses a minLength at or above its maxWrite (16 KiB). */
 const MAX_BUFFER = 16383;
 
@@ -88,7 +108,7 @@ function ownDestination(dest: string | number, options: AccessLogOptions, onErro
     if (state.broken) throw state.broken;
     if (state.closed) return;
     if (!state.opened) await once(boom, 'ready');
-    await new Promise<void>((resolve, reject) => boom.flush((err) => (err ? reject(err) : resolve())));
+    await flushWritten(boom);
   };
   const close = async (): Promise<void> => {
     // Never opened (already reported through onError): there is nothing to flush or close;
@@ -107,8 +127,7 @@ function ownDestination(dest: string | number, options: AccessLogOptions, onErro
 function givenDestination(stream: DestinationStream) {
   const flushable = stream as DestinationStream & { flush?: (cb?: (err?: Error) => void) => void };
   const flush = async (): Promise<void> => {
-    if (typeof flushable.flush !== 'function') return;
-    await new Promise<void>((resolve, reject) => flushable.flush?.((err) => (err ? reject(err) : resolve())));
+    if (typeof flushable.flush === 'function') await flushWritten(flushable as FlushableStream);
   };
   return { stream, flush, close: flush, broken: () => false };
 }

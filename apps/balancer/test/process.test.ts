@@ -16,7 +16,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeConfig(name: string, upstreamServers: unknown[], extra: Record<string, unknown> = {}): string {
   const file = join(dir, name);
-  writeFileSync(file, JSON.stringify({ upstreams: { default: { servers: upstreamServers } }, accessLog: { enabled: false }, ...extra }));
+  const config = { upstreams: { default: { servers: upstreamServers } }, accessLog: { enabled: false }, ...extra };
+  writeFileSync(file, JSON.stringify(config));
   return file;
 }
 
@@ -80,9 +81,12 @@ describe('balancer process', () => {
     expect((await get(port, '/')).status).toBe(200);
   });
 
-  it('SIGTERM stops accepting, finishes in-flight requests, exits 0', async () => {
+  it('SIGTERM stops accepting, finishes in-flight requests, flushes the access log to a pipe, exits 0', async () => {
     f.backends = [await startBackend('s1')];
-    const { child, port } = await spawnBalancer(writeConfig('drain.json', [f.backends[0]?.address], { shutdown: { timeoutMs: 20000 } }));
+    // The access log on (the default) writes to stdout, a pipe here as under Docker and systemd:
+    // closing it must not fail on fsync (EINVAL on pipes).
+    const extra = { shutdown: { timeoutMs: 20000 }, accessLog: { enabled: true } };
+    const { child, port } = await spawnBalancer(writeConfig('drain.json', [f.backends[0]?.address], extra));
     const held = get(port, '/hold');
     await waitFor(() => (f.backends[0]?.hits ?? 0) > 0, { what: 'held request at the backend' });
     child.signal('SIGTERM');
