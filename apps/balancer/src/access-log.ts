@@ -33,6 +33,8 @@ export interface AccessLogEntry {
 export type AccessLogConfig = BalancerConfig['accessLog'];
 
 export interface AccessLog {
+  /** False when logging is off: callers can skip building entries on the hot path. */
+  readonly enabled: boolean;
   write(entry: AccessLogEntry): void;
   /** Resolves once every line written so far has reached the destination. */
   flush(): Promise<void>;
@@ -53,7 +55,7 @@ export interface AccessLogOptions {
 export type AccessLogDestination = string | number | DestinationStream;
 
 
-const NOOP: AccessLog = { write: () => undefined, flush: () => Promise.resolve(), close: () => Promise.resolve() };
+const NOOP: AccessLog = { enabled: false, write: () => undefined, flush: () => Promise.resolve(), close: () => Promise.resolve() };
 
 function warn(err: Error): void {
   process.emitWarning(err.message, { code: 'ACCESS_LOG_WRITE_FAILED', detail: err.stack });
@@ -154,5 +156,5 @@ export function createAccessLog(
 
   const close = (): Promise<void> => (closing ??= dest.close());
 
-  return { write, flush: dest.flush, close };
+  return { enabled: true, write, flush: dest.flush, close };
 }

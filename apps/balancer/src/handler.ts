@@ -10,6 +10,7 @@ import { limitStream, readBody } from './limits/index.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord } from './proxy.js';
 import { writeRawError } from './raw-response.js';
+import { parseTarget, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { RuntimeState } from './state.js';
 import type { ConnectionStats } from './status.js';
@@ -40,9 +41,9 @@ interface Outcome {
   attempts: AttemptRecord[];
 }
 
-function parseUrl(req: IncomingMessage): URL {
+function parseUrl(req: IncomingMessage): RequestTarget {
   try {
-    return new URL(req.url ?? '/', 'http://balancer.invalid');
+    return parseTarget(req.url ?? '/');
   } catch {
     throw new BalancerError('BAD_REQUEST', 'malformed request target');
   }
@@ -75,19 +76,20 @@ interface Target {
 }
 
 /** Route → upstream group → headers to send and the hash key (shared by requests and upgrades). */
-function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: URL): Target {
+function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: RequestTarget): Target {
   const match = st.router.match(url.pathname, url.search);
   if (match === undefined) throw new BalancerError('NO_ROUTE', 'no route for this path');
   const upstream = ctx.upstreams.get(match.upstream);
   if (upstream === undefined) throw new BalancerError('NO_LIVE_UPSTREAM', 'no live upstream server');
-  const headers: ForwardHeaders = { ...requestHeadersForUpstream(req.headers), ...st.forwarding.headersFor(req, info) };
+  // One copy of the client's headers; X-Forwarded-* are set on it (same keys, order and values as a spread of both).
+  const headers: ForwardHeaders = Object.assign(requestHeadersForUpstream(req.headers), st.forwarding.headersFor(req, info));
   return { match, upstream, headers, hashKey: st.hashKeys.get(upstream.name)?.(req, info, url) };
 }
 
 interface Admitted {
   st: RuntimeState;
   info: ClientInfo;
-  url: URL;
+  url: RequestTarget;
   delayMs: number;
 }
 
@@ -148,18 +150,22 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   } finally {
     ctx.stats.requestFinished();
     ctx.metrics.response(out.route ?? '-', out.status);
-    ctx.accessLog.write({
-      time: new Date().toISOString(),
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      status: out.status,
-      durationMs: ctx.now() - started,
-      clientIp: out.clientIp,
-      ...(out.route === undefined ? {} : { route: out.route }),
-      ...(out.upstream === undefined ? {} : { upstream: out.upstream }),
-      attempts: out.attempts,
-    });
+    if (ctx.accessLog.enabled) writeAccessLog(ctx, req, started, out);
   }
+}
+
+function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, started: number, out: Outcome): void {
+  ctx.accessLog.write({
+    time: new Date().toISOString(),
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    status: out.status,
+    durationMs: ctx.now() - started,
+    clientIp: out.clientIp,
+    ...(out.route === undefined ? {} : { route: out.route }),
+    ...(out.upstream === undefined ? {} : { upstream: out.upstream }),
+    attempts: out.attempts,
+  });
 }
 
 export function createRequestHandler(ctx: HandlerContext, tls: boolean) {

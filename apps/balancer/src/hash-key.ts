@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientInfo } from './forwarded.js';
+import type { RequestTarget } from './request-target.js';
 
 /**
  * NGINX-style key templates (`hash $cookie_session consistent;`, `limit_req_zone $binary_remote_addr`):
@@ -20,7 +21,7 @@ export interface KeyRequest {
   method?: string | undefined;
 }
 
-export type HashKeyFn = (req: KeyRequest, info: ClientInfo, url: URL) => string;
+export type HashKeyFn = (req: KeyRequest, info: ClientInfo, url: RequestTarget) => string;
 type Getter = HashKeyFn;
 
 export const HASH_KEY_ERRORS = { HASH_KEY_INVALID: 'HASH_KEY_INVALID' } as const;
@@ -60,7 +61,7 @@ export function findPair(list: string, sep: string, name: string): string {
   return '';
 }
 
-function rawQuery(req: KeyRequest, url: URL): string {
+function rawQuery(req: KeyRequest, url: RequestTarget): string {
   const raw = req.url ?? '';
   const q = raw.indexOf('?');
   return q >= 0 ? raw.slice(q + 1) : url.search.slice(1);

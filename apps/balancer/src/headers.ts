@@ -36,14 +36,27 @@ export function connectionTokens(value: HeaderValue): Set<string> {
   return tokens;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+/** The usual `Connection` values, parsed once (they name no end-to-end header). */
+const COMMON_CONNECTION: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  ['keep-alive', 'close'].map((v) => [v, connectionTokens(v)]),
+);
+
+function namedByConnection(value: HeaderValue): ReadonlySet<string> {
+  if (value === undefined) return NONE;
+  return (typeof value === 'string' ? COMMON_CONNECTION.get(value) : undefined) ?? connectionTokens(value);
+}
+
+/** Hot path: one pass over the keys, no entries pairs, no Set unless there is a `Connection` header. */
 function copyEndToEnd(
   headers: Record<string, HeaderValue>,
   skip: ReadonlySet<string>,
 ): ForwardHeaders {
-  const named = connectionTokens(headers.connection);
+  const named = namedByConnection(headers.connection);
   const out: ForwardHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(':')) continue;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined || name.charCodeAt(0) === 0x3a /* ':' */) continue;
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || named.has(lower) || skip.has(lower)) continue;
     out[lower] = typeof value === 'number' ? String(value) : value;
@@ -62,5 +75,5 @@ export function requestHeadersForUpstream(headers: IncomingHttpHeaders): Forward
 export function responseHeadersForClient(
   headers: IncomingHttpHeaders | OutgoingHttpHeaders | Record<string, HeaderValue>,
 ): ForwardHeaders {
-  return copyEndToEnd(headers as Record<string, HeaderValue>, new Set());
+  return copyEndToEnd(headers as Record<string, HeaderValue>, NONE);
 }

@@ -3,6 +3,7 @@ import type { BalancerConfig } from '@fleet/config';
 import { createForwarding, type Forwarding } from './forwarded.js';
 import { compileHashKey, type HashKeyFn } from './hash-key.js';
 import { createLimits, type Limits } from './limits/index.js';
+import type { RequestTarget } from './request-target.js';
 import { createRouter, type Router } from './routes.js';
 import { createStatic } from './static.js';
 
@@ -16,7 +17,7 @@ export interface RuntimeState {
   router: Router;
   forwarding: Forwarding;
   limits: Limits;
-  serveStatic: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  serveStatic: (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean>;
   /** Compiled `hash` keys per upstream group (groups without a key are absent). */
   hashKeys: ReadonlyMap<string, HashKeyFn>;
 }

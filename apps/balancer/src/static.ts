@@ -4,6 +4,7 @@ import type { BalancerConfig } from '@fleet/config';
 import { extname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sendError } from './errors.js';
+import type { RequestTarget } from './request-target.js';
 
 /**
  * Static files under a path prefix, like an NGINX `location /static/ { alias …; expires …; }`.
@@ -22,7 +23,7 @@ export interface StaticRequest {
   headers: IncomingHttpHeaders;
 }
 
-export type StaticHandler = (req: StaticRequest, res: ServerResponse, url: URL) => Promise<boolean>;
+export type StaticHandler = (req: StaticRequest, res: ServerResponse, url: RequestTarget) => Promise<boolean>;
 
 export interface StaticOptions {
   /** Unexpected I/O errors (answered with 500 or an aborted body); default: process warning. */

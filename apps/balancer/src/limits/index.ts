@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, ServerOptions } from 'node:http';
 import type { BalancerConfig } from '@fleet/config';
 import { BalancerError, type BalancerErrorCode } from '../errors.js';
 import type { ClientInfo } from '../forwarded.js';
+import type { RequestTarget } from '../request-target.js';
 import { compileHashKey, type KeyRequest } from '../hash-key.js';
 import { createRateLimiter } from './rate-limit.js';
 
@@ -28,7 +29,7 @@ export interface LimitsRequest extends KeyRequest {
 }
 
 export interface Limits {
-  check(req: LimitsRequest, info: ClientInfo, url: URL): BalancerError | { delayMs: number } | null;
+  check(req: LimitsRequest, info: ClientInfo, url: RequestTarget): BalancerError | { delayMs: number } | null;
 }
 
 /** NGINX: "one megabyte zone can keep about 16 thousand 64-byte states". */
