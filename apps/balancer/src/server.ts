@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import http2, { type Http2Session } from 'node:http2';
-import https from 'node:https';
+import type { Http2Session } from 'node:http2';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BalancerConfig } from '@fleet/config';
@@ -58,16 +57,27 @@ function redirectHandler(host: string, httpsPort: () => number): Handler {
   };
 }
 
-function createTlsServer(config: NonNullable<BalancerConfig['https']>, limits: BalancerConfig['limits'], handler: Handler): Server {
+/**
+ * node:https / node:http2 (and TLS) are loaded only when HTTPS is configured: a plain HTTP
+ * balancer does not pay their memory.
+ */
+async function createTlsServer(
+  config: NonNullable<BalancerConfig['https']>,
+  limits: BalancerConfig['limits'],
+  handler: Handler,
+): Promise<{ server: Server; http1: boolean }> {
   const tls = { cert: readFileSync(config.cert), key: readFileSync(config.key), minVersion: 'TLSv1.2' as const };
   if (config.http2) {
-    return http2.createSecureServer({ ...tls, allowHTTP1: true, maxSessionMemory: 64 }, handler as never) as unknown as Server;
+    const http2 = await import('node:http2');
+    const server = http2.createSecureServer({ ...tls, allowHTTP1: true, maxSessionMemory: 64 }, handler as never);
+    return { server: server as unknown as Server, http1: false };
   }
-  return https.createServer({ ...tls, ...serverLimitOptions(limits) }, handler);
+  const https = await import('node:https');
+  return { server: https.createServer({ ...tls, ...serverLimitOptions(limits) }, handler), http1: true };
 }
 
-function setTimeouts(server: Server, config: BalancerConfig): void {
-  if (!(server instanceof http.Server || server instanceof https.Server)) return; // HTTP/2: no such knobs
+/** For HTTP/1 servers (http, https) only: an HTTP/2 server has no such knobs. */
+function setTimeouts(server: http.Server, config: BalancerConfig): void {
   const opts = serverLimitOptions(config.limits);
   server.headersTimeout = opts.headersTimeout;
   server.requestTimeout = opts.requestTimeout;
@@ -87,6 +97,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     });
   };
   const servers: Server[] = [];
+  const http1: http.Server[] = [];
   let httpsPort = config.https?.port ?? 0;
   const proxyHandler = createRequestHandler(ctx, false);
   const plainHandler = config.https?.redirectHttp === true ? redirectHandler(config.listen.host, () => httpsPort) : proxyHandler;
@@ -95,8 +106,11 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   onClientError(plain);
   track(plain);
   servers.push(plain);
+  http1.push(plain);
   if (config.https !== undefined) {
-    const secure = createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
+    const tls = await createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
+    const secure = tls.server;
+    if (tls.http1) http1.push(secure as http.Server);
     secure.on('upgrade', createUpgradeHandler(ctx, true, sockets));
     secure.on('session', (session: Http2Session) => {
       sessions.add(session);
@@ -116,6 +130,6 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     sockets,
     sessions,
     connections,
-    applyTimeouts: (next) => servers.forEach((s) => setTimeouts(s, next)),
+    applyTimeouts: (next) => http1.forEach((s) => setTimeouts(s, next)),
   };
 }
