@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GroupSnapshot, PeerSnapshot } from '@fleet/lb-core';
+import { CounterCells } from './counter-cells.js';
 
 /**
  * Prometheus metrics on the balancer's own Registry (never the global one, so several
@@ -13,7 +14,8 @@ export interface MetricsSources {
 
 export interface Metrics {
   readonly registry: Registry;
-  attempt(group: string, peer: string, status: string, latencyMs: number): void;
+  /** `status`: the upstream status, or an error code when there was none. */
+  attempt(group: string, peer: string, status: number | string, latencyMs: number): void;
   response(route: string, status: number): void;
   retry(group: string, reason: string): void;
   setSources(sources: MetricsSources): void;
@@ -26,11 +28,16 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'fleet_balancer_' });
   let sources: MetricsSources = { snapshots: () => [], activeConnections: () => 0 };
 
-  const attempts = new Counter({
+  // The two per-request counters are counted in CounterCells and handed over at scrape time.
+  const attemptCells = new CounterCells(['group', 'peer', 'status']);
+  new Counter({
     name: 'fleet_balancer_upstream_requests_total',
     help: 'Upstream attempts by group, peer and upstream status (or error code)',
     labelNames: ['group', 'peer', 'status'],
     registers: [registry],
+    collect() {
+      attemptCells.flushInto(this);
+    },
   });
   const latency = new Histogram({
     name: 'fleet_balancer_upstream_response_seconds',
@@ -39,11 +46,15 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const responses = new Counter({
+  const responseCells = new CounterCells(['route', 'status']);
+  new Counter({
     name: 'fleet_balancer_responses_total',
     help: 'Responses to clients by route prefix and status',
     labelNames: ['route', 'status'],
     registers: [registry],
+    collect() {
+      responseCells.flushInto(this);
+    },
   });
   const retries = new Counter({
     name: 'fleet_balancer_retries_total',
@@ -91,10 +102,10 @@ export function createMetrics(): Metrics {
   return {
     registry,
     attempt(group, peer, status, latencyMs) {
-      attempts.inc({ group, peer, status });
+      attemptCells.inc(group, peer, status);
       latency.observe({ group, peer }, latencyMs / 1000);
     },
-    response: (route, status) => responses.inc({ route, status: String(status) }),
+    response: (route, status) => responseCells.inc(route, status),
     retry: (group, reason) => retries.inc({ group, reason }),
     setSources(next) {
       sources = next;

@@ -116,7 +116,7 @@ async function attempt(s: RequestState, peer: PickedPeer, onRetryStatus: (status
   const record = (r: Omit<AttemptRecord, 'peer' | 'durationMs'>): number => {
     const durationMs = s.deps.now() - t0;
     s.attempts.push({ peer: peer.id, durationMs, ...r });
-    s.deps.metrics.attempt(group.name, peer.id, String(r.status ?? r.error), durationMs);
+    s.deps.metrics.attempt(group.name, peer.id, r.status ?? String(r.error), durationMs);
     return durationMs;
   };
   const decide = (status: number): boolean => {
