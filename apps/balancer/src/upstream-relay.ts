@@ -38,7 +38,11 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private relaying = false;
   private settled = false;
-  private readonly onDrain = (): void => this.controller?.resume();
+  private waitingForDrain = false;
+  private readonly onDrain = (): void => {
+    this.waitingForDrain = false;
+    this.controller?.resume();
+  };
   private readonly onClientGone = (): void => this.controller?.abort(new ClientClosedError());
 
   constructor(
@@ -72,14 +76,19 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     if (!this.relaying) return;
     try {
       this.res.writeHead(statusCode, responseHeadersForClient(headers));
-      this.res.on('drain', this.onDrain);
     } catch (err) {
       controller.abort(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.relaying && !this.res.write(chunk)) controller.pause();
+    if (!this.relaying || this.res.write(chunk)) return;
+    controller.pause();
+    // Listened to only when the client is slow (not once per response on the hot path).
+    if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.res.once('drain', this.onDrain);
+    }
   }
 
   onResponseEnd(): void {
@@ -99,7 +108,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     this.settled = true;
     clearTimeout(this.headersTimer);
     this.client.off('abort', this.onClientGone);
-    this.res.off('drain', this.onDrain);
+    if (this.waitingForDrain) this.res.off('drain', this.onDrain);
     this.resolve(outcome);
   }
 }
