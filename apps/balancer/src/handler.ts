@@ -56,8 +56,8 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<Buffer | Readable | null> {
-  if (!hasBody(req)) return null;
+/** Only called when the request has a body (no promise and no await per body-less request). */
+async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<Buffer | Readable> {
   const { config } = ctx.state();
   if (!config.requestBuffering) return limitStream(req, config.limits.clientMaxBodySize);
   ctx.stats.readingStarted();
@@ -107,14 +107,14 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
   const { st, info, url, delayMs } = admit(ctx, req, tls);
   out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);
-  if (await st.serveStatic(req, res, url)) {
+  if (st.serveStatic !== null && (await st.serveStatic(req, res, url))) {
     out.status = res.statusCode;
     return;
   }
   const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
   out.route = match.route.prefix;
   out.upstream = match.upstream;
-  const body = await requestBody(ctx, req);
+  const body = hasBody(req) ? await requestBody(ctx, req) : null;
   if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
   const result = await proxyRequest(
     { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey },

@@ -17,7 +17,8 @@ export interface RuntimeState {
   router: Router;
   forwarding: Forwarding;
   limits: Limits;
-  serveStatic: (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean>;
+  /** Null without static mounts, so the request path skips an async call per request. */
+  serveStatic: ((req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean>) | null;
   /** Compiled `hash` keys per upstream group (groups without a key are absent). */
   hashKeys: ReadonlyMap<string, HashKeyFn>;
 }
@@ -33,7 +34,7 @@ export function buildState(config: BalancerConfig, now: () => number): RuntimeSt
     router: createRouter(config.routes),
     forwarding: createForwarding({ trustedProxies: config.trustedProxies, realIpHeader: config.realIpHeader }),
     limits: createLimits(config.limits, { now }),
-    serveStatic: createStatic(config.static),
+    serveStatic: config.static.length === 0 ? null : createStatic(config.static),
     hashKeys,
   };
 }
