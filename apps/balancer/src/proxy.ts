@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -8,7 +7,7 @@ import { sendError, type BalancerErrorCode } from './errors.js';
 import type { ForwardHeaders } from './headers.js';
 import type { Metrics } from './metrics.js';
 import { CLIENT_MESSAGES, classifyUpstreamError, type ClassifiedError } from './upstream-errors.js';
-import { relayUpstream } from './upstream-relay.js';
+import { relayUpstream, type ClientGone } from './upstream-relay.js';
 import type { Upstream } from './upstreams/upstream.js';
 
 /**
@@ -186,21 +185,22 @@ async function walk(s: RequestState): Promise<number> {
 
 /**
  * Aborts the upstream request when the client goes away before the response ended (NGINX
- * 499). An EventEmitter is undici's cheap alternative to an AbortSignal on the hot path.
+ * 499). A single listener slot: cheaper than an AbortSignal or an EventEmitter per request.
  */
-class ClientAbort extends EventEmitter {
+class ClientAbort implements ClientGone {
   aborted = false;
-  readonly onClose = (res: { writableEnded: boolean }): void => {
-    if (res.writableEnded || this.aborted) return;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(private readonly res: { readonly writableEnded: boolean }) {}
+  readonly onClose = (): void => {
+    if (this.res.writableEnded || this.aborted) return;
     this.aborted = true;
-    this.emit('abort');
+    this.onAbort?.();
   };
 }
 
 export async function proxyRequest(input: ProxyInput, deps: ProxyDeps): Promise<ProxyOutcome> {
-  const signal = new ClientAbort();
-  const onClose = (): void => signal.onClose(input.res);
-  input.res.once('close', onClose);
+  const signal = new ClientAbort(input.res);
+  input.res.on('close', signal.onClose);
   const started = deps.now();
   const { upstream, clientIp, hashKey } = input;
   const { tries } = upstream.config.nextUpstream;
@@ -214,6 +214,6 @@ export async function proxyRequest(input: ProxyInput, deps: ProxyDeps): Promise<
     for (let i = 0; i < s.retries; i++) upstream.retryBudget.releaseRetry();
     upstream.retryBudget.requestFinished();
     candidates.return();
-    input.res.off('close', onClose);
+    input.res.off('close', signal.onClose);
   }
 }

@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { responseHeadersForClient } from './headers.js';
@@ -14,9 +13,14 @@ export type RelayOutcome =
   | { kind: 'relayed'; status: number; error?: unknown } // sent (error: broke mid-body, res destroyed)
   | { kind: 'discarded'; status: number }; // read and dropped
 
-/** Emits 'abort' when the client leaves before its response ended. */
-export interface ClientGone extends EventEmitter {
+/**
+ * The client leaving before its response ended: `onAbort` is called once when it does. One
+ * listener slot, not an EventEmitter: a request's attempts are sequential, and the relay
+ * of the current attempt is the only one listening.
+ */
+export interface ClientGone {
   readonly aborted: boolean;
+  onAbort: (() => void) | undefined;
 }
 
 export class ClientClosedError extends Error {
@@ -64,8 +68,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
       this.headersTimer = setTimeout(() => controller.abort(headersTimeout(this.headersTimeoutMs)), this.headersTimeoutMs);
     }
     if (this.client.aborted) return controller.abort(new ClientClosedError());
-    this.client.off('abort', this.onClientGone); // a re-dispatch must not add a second one
-    this.client.once('abort', this.onClientGone);
+    this.client.onAbort = this.onClientGone; // a re-dispatch sets the same one again
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -107,7 +110,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.headersTimer);
-    this.client.off('abort', this.onClientGone);
+    if (this.client.onAbort === this.onClientGone) this.client.onAbort = undefined;
     if (this.waitingForDrain) this.res.off('drain', this.onDrain);
     this.resolve(outcome);
   }
