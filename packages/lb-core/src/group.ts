@@ -13,9 +13,9 @@
 import { validateOptions, validatePeers } from './errors.js';
 import { DEFAULT_DECAY_MS, PeerEntry } from './peer.js';
 import { buildPeerSet, type PeerSet } from './peer-set.js';
-import { selectFrom, type SelectionEnv } from './selection.js';
+import { Selection, type SelectionEnv } from './selection.js';
 import { peerSnapshot } from './status.js';
-import { createStrategy, createWalk, type Strategy, type Walk } from './strategies/index.js';
+import { createStrategy, type Strategy } from './strategies/index.js';
 import type {
   ActiveHealthOptions,
   Group,
@@ -52,24 +52,20 @@ class UpstreamGroup implements Group {
   }
 
   select(ctx: SelectContext): SelectResult {
-    return this.pick(ctx, createWalk());
+    return new Selection(ctx, ctx.tried, this.env, this.set).pick(this.set);
   }
 
   *candidates(ctx: SelectContext, maxTries: number): Generator<SelectResult, void, void> {
-    const tried = new Set(ctx.tried ?? []);
-    const walk = createWalk();
+    const tried = new Set(ctx.tried);
+    const selection = new Selection(ctx, tried, this.env, this.set);
     const cap = maxTries > 0 ? maxTries : Math.max(1, this.set.all.length);
     for (let attempt = 0; attempt < cap; attempt++) {
-      const result = this.pick({ ...ctx, tried }, walk);
+      // Read the snapshot per pick: a concurrent setPeers swaps `this.set`, never mutates it.
+      const result = selection.pick(this.set);
       if (result.ok) tried.add(result.peer.id);
       yield result;
       if (!result.ok) return;
     }
-  }
-
-  private pick(ctx: SelectContext, walk: Walk): SelectResult {
-    // Read the snapshot once: a concurrent setPeers swaps `this.set`, never mutates it.
-    return selectFrom(this.set, ctx, walk, this.env);
   }
 
   private entry(peerId: string): PeerEntry | undefined {

@@ -4,7 +4,7 @@
  * peer), then a stable error code saying why nothing could be picked.
  */
 import type { PeerEntry } from './peer.js';
-import type { PeerSet } from './peer-set.js';
+import type { PeerSet, Tier } from './peer-set.js';
 import type { PickContext, Walk } from './strategies/index.js';
 import { LB_ERROR_CODES, type LbErrorCode, type PickedPeer, type SelectContext, type SelectResult } from './types.js';
 
@@ -19,7 +19,7 @@ export interface SelectionEnv {
 export function exclusionOf(
   peer: PeerEntry,
   set: PeerSet,
-  ctx: SelectContext,
+  ctx: Pick<SelectContext, 'now' | 'tried'>,
   env: SelectionEnv,
 ): Exclusion | undefined {
   if (peer.config.down) return 'down';
@@ -36,7 +36,7 @@ function picked(peer: PeerEntry): PickedPeer {
   return Object.freeze({ id, address, name, backup });
 }
 
-function failure(set: PeerSet, ctx: SelectContext, env: SelectionEnv): SelectResult {
+function failure(set: PeerSet, ctx: Pick<SelectContext, 'now' | 'tried'>, env: SelectionEnv): SelectResult {
   if (set.all.length === 0) {
     return { ok: false, code: LB_ERROR_CODES.NO_PEERS, message: `upstream group "${env.groupName}" has no peers` };
   }
@@ -55,20 +55,46 @@ function failure(set: PeerSet, ctx: SelectContext, env: SelectionEnv): SelectRes
   return { ok: false, code, message };
 }
 
-export function selectFrom(set: PeerSet, ctx: SelectContext, walk: Walk, env: SelectionEnv): SelectResult {
-  const pctx: PickContext = {
-    now: ctx.now,
-    clientIp: ctx.clientIp,
-    hashKey: ctx.hashKey,
-    usable: (peer) => exclusionOf(peer, set, ctx, env) === undefined,
-  };
-  for (const tier of [set.primary, set.backup]) {
-    if (tier.peers.length === 0) continue;
-    const peer = tier.picker.pick(pctx, walk);
-    if (peer) {
-      peer.onPicked(ctx.now);
-      return { ok: true, peer: picked(peer) };
-    }
+/**
+ * The state of one `select` or retry walk, built once and reused by each of its picks:
+ * it is the strategies' PickContext (`usable` bound once), holds their per-walk slots,
+ * and reads the peer set passed to each `pick` (a walk continues on a swapped set).
+ */
+export class Selection implements PickContext, Walk {
+  now: number;
+  readonly clientIp: string | undefined;
+  readonly hashKey: string | undefined;
+  private readonly slots = new Map<object, unknown>();
+  private set: PeerSet;
+
+  constructor(
+    ctx: SelectContext,
+    readonly tried: ReadonlySet<string> | undefined,
+    private readonly env: SelectionEnv,
+    set: PeerSet,
+  ) {
+    this.now = ctx.now;
+    this.clientIp = ctx.clientIp;
+    this.hashKey = ctx.hashKey;
+    this.set = set;
   }
-  return failure(set, ctx, env);
+
+  readonly usable = (peer: PeerEntry): boolean => exclusionOf(peer, this.set, this, this.env) === undefined;
+
+  pick(set: PeerSet): SelectResult {
+    this.set = set;
+    const peer = pickTier(set.primary, this) ?? pickTier(set.backup, this);
+    if (!peer) return failure(set, this, this.env);
+    peer.onPicked(this.now);
+    return { ok: true, peer: picked(peer) };
+  }
+
+  slot<T>(owner: object, init: () => T): T {
+    if (!this.slots.has(owner)) this.slots.set(owner, init());
+    return this.slots.get(owner) as T;
+  }
+}
+
+function pickTier(tier: Tier, selection: Selection): PeerEntry | undefined {
+  return tier.peers.length === 0 ? undefined : tier.picker.pick(selection, selection);
 }

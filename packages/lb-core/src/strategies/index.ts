@@ -9,7 +9,6 @@ import { createRoundRobin } from './round-robin.js';
 import type { Strategy } from './types.js';
 
 export type { Strategy, TierPicker, PickContext, Walk } from './types.js';
-export { createWalk } from './types.js';
 
 export function createStrategy(options: StrategyOptions, random: RandomSource): Strategy {
   switch (options.name) {

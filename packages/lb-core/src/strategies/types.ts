@@ -31,13 +31,3 @@ export interface Strategy {
   readonly name: StrategyName;
   forTier(peers: readonly PeerEntry[]): TierPicker;
 }
-
-export function createWalk(): Walk {
-  const slots = new Map<object, unknown>();
-  return {
-    slot<T>(owner: object, init: () => T): T {
-      if (!slots.has(owner)) slots.set(owner, init());
-      return slots.get(owner) as T;
-    },
-  };
-}
