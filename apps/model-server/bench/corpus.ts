@@ -1,4 +1,5 @@
 /** Deterministic synthetic e-mails of very different lengths (no data set needed at bench time). */
+import { createSeededRandom } from '@fleet/lb-core';
 import { WARMUP } from '@fleet/model';
 
 const WORDS = (
@@ -7,20 +8,8 @@ const WORDS = (
   'update security team release build patch schedule lunch call tomorrow budget quarter sales'
 ).split(' ');
 
-/** Mulberry32: a tiny seeded PRNG so every run sends the same texts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function makeCorpus(size: number, seed = 42): string[] {
-  const random = prng(seed);
+  const random = createSeededRandom(seed); // mulberry32: every run sends the same texts
   const texts: string[] = [...WARMUP.texts];
   while (texts.length < size) {
     // lengths from 5 to ~400 words, skewed short like real mail
