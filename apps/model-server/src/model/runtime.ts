@@ -51,8 +51,8 @@ let soloCounter = 0;
 /** Requests with the same key can share a batch. */
 function batchKey(model: ServedModel, item: WorkItem): { key: string; rows: number } {
   if (item.kind === 'text') return { key: 'text', rows: item.texts.length };
-  const feeds = Object.entries(item.feeds).sort(([a], [b]) => a.localeCompare(b));
   if (!model.batchable) return { key: `solo:${(soloCounter += 1)}`, rows: 1 };
+  const feeds = Object.entries(item.feeds).sort(([a], [b]) => a.localeCompare(b));
   const signature = feeds.map(([name, t]) => [name, t.type, t.dims.slice(1)]);
   return {
     key: `tensors:${JSON.stringify(signature)}:${JSON.stringify(item.fetches ?? null)}`,
