@@ -204,7 +204,7 @@ export async function proxyRequest(input: ProxyInput, deps: ProxyDeps): Promise<
   const started = deps.now();
   const { upstream, clientIp, hashKey } = input;
   const { tries } = upstream.config.nextUpstream;
-  const candidates = upstream.group.candidates({ now: started, clientIp, hashKey }, tries === 0 ? Number.MAX_SAFE_INTEGER : tries);
+  const candidates = upstream.group.candidates({ now: started, clientIp, hashKey }, tries === 0 ? Number.MAX_SAFE_INTEGER : tries, deps.now);
   const s: RequestState = { input, deps, started, signal, attempts: [], candidates, retries: 0 };
   upstream.retryBudget.requestStarted();
   try {

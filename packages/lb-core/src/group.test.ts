@@ -115,6 +115,17 @@ describe('candidates(): the retry walk', () => {
     fail(group, 'b', 0);
     expect(ids([...walk])).toEqual(['z', 'LB_ALL_TRIED']);
   });
+
+  it('judges each later pick at the given clock: a fail window ending mid-walk frees its peer', () => {
+    const group = makeGroup('round_robin', [peer('a', { failTimeoutMs: 100 }), peer('b')]);
+    fail(group, 'a', 0);
+    let clock = 1;
+    const walk = group.candidates({ now: clock }, 2, () => clock);
+    const first = walk.next().value as SelectResult;
+    expect(first.ok && first.peer.id).toBe('b');
+    clock = 101; // a's fail_timeout has passed while b was being tried
+    expect(ids([...walk])).toEqual(['a']);
+  });
 });
 
 describe('setPeers', () => {

@@ -3,8 +3,8 @@
  * entry points (acquire/release, report, active health, drain). Pure: time comes in as
  * `now`, randomness as `options.random`.
  *
- * Caller pattern (the balancer's retry walk):
- *   for (const pick of group.candidates({ now, clientIp, hashKey }, tries)) {
+ * Caller pattern (the balancer's retry walk; `clock` times the retries' picks):
+ *   for (const pick of group.candidates({ now: clock(), clientIp, hashKey }, tries, clock)) {
  *     if (!pick.ok) → answer 502 with pick.code (or the last attempt's error)
  *     group.acquire(id); …forward…; group.report(id, { ok, now, latencyMs }); group.release(id)
  *     if (ok) break
@@ -55,11 +55,12 @@ class UpstreamGroup implements Group {
     return new Selection(ctx, ctx.tried, this.env, this.set).pick(this.set);
   }
 
-  *candidates(ctx: SelectContext, maxTries: number): Generator<SelectResult, void, void> {
+  *candidates(ctx: SelectContext, maxTries: number, now?: () => number): Generator<SelectResult, void, void> {
     const tried = new Set(ctx.tried);
     const selection = new Selection(ctx, tried, this.env, this.set);
     const cap = maxTries > 0 ? maxTries : Math.max(1, this.set.all.length);
     for (let attempt = 0; attempt < cap; attempt++) {
+      if (attempt > 0 && now) selection.now = now();
       // Read the snapshot per pick: a concurrent setPeers swaps `this.set`, never mutates it.
       const result = selection.pick(this.set);
       if (result.ok) tried.add(result.peer.id);

@@ -151,8 +151,12 @@ export interface Group {
   readonly strategy: StrategyName;
   /** Pick one peer not in `ctx.tried`, or say why none can be picked. */
   select(ctx: SelectContext): SelectResult;
-  /** Yield picks in order, marking each as tried, up to `maxTries` (the retry walk). */
-  candidates(ctx: SelectContext, maxTries: number): Generator<SelectResult, void, void>;
+  /**
+   * Yield picks in order, marking each as tried, up to `maxTries` (the retry walk).
+   * The first pick is made at `ctx.now`; each later pick at `now()` when a clock is
+   * given (so a retry sees fail windows and slow start as of the retry), else at `ctx.now`.
+   */
+  candidates(ctx: SelectContext, maxTries: number, now?: () => number): Generator<SelectResult, void, void>;
   /** Count an in-flight request on the peer (least_conn, max_conns, least_time). */
   acquire(peerId: string): void;
   release(peerId: string): void;
