@@ -1,12 +1,12 @@
 import http from 'node:http';
-import type { AddressInfo, Server } from 'node:net';
+import type { Server } from 'node:net';
 import type { BalancerConfig } from '@fleet/config';
 import type { RandomSource } from '@fleet/lb-core';
 import type { DestinationStream, Logger } from 'pino';
 import { createAccessLog, type AccessLog } from './access-log.js';
 import { createAdminHandler } from './admin.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { startListeners, type Listeners } from './server.js';
+import { listen, startListeners, type Listeners } from './server.js';
 import { buildState, type RuntimeState } from './state.js';
 import { createConnectionStats, type ConnectionStats } from './status.js';
 import { defaultLookup, type Lookup } from './upstreams/discovery.js';
@@ -37,13 +37,6 @@ export interface Balancer {
 }
 
 const RESTART_ONLY = ['listen', 'admin', 'https'] as const;
-
-function listenAdmin(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
@@ -101,7 +94,8 @@ class BalancerRuntime implements Balancer {
     metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active });
     const token = (): string | undefined => this.state.config.admin.token;
     this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, router: () => this.state.router, logger }));
-    this.adminPort = await listenAdmin(this.admin, this.state.config.admin.host, this.state.config.admin.port);
+    this.admin.on('error', (err) => logger.error({ err }, 'admin listener error'));
+    this.adminPort = await listen(this.admin, this.state.config.admin.host, this.state.config.admin.port);
   }
 
   async reload(next: BalancerConfig): Promise<void> {

@@ -28,7 +28,8 @@ export interface Listeners {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function listen(server: Server, host: string, port: number): Promise<number> {
+/** Listen and resolve the bound port (port 0 = ephemeral); rejects on a listen error. */
+export function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
