@@ -1,3 +1,5 @@
+import { defaultModelServerConfig } from '@fleet/config';
+
 /**
  * The settings buildApp needs. Structurally the same as @fleet/config's ModelServerConfig, so
  * main.ts passes the loaded config straight through and tests can write one by hand.
@@ -21,15 +23,8 @@ export interface AppConfig {
   readonly drain: { readonly delayMs: number; readonly timeoutMs: number };
 }
 
-/** Defaults of the contract, for tests and embedders that build an app without @fleet/config. */
-export const DEFAULT_APP_CONFIG: AppConfig = Object.freeze({
-  host: '127.0.0.1',
-  port: 8000,
-  serverId: 'model-server',
-  logLevel: 'info',
-  bodyLimit: 1024 * 1024,
-  batching: Object.freeze({ maxBatchSize: 32, maxQueueDelayMs: 2, maxQueueSize: 1024 }),
-  workers: 0,
-  intraOpThreads: 0,
-  drain: Object.freeze({ delayMs: 1000, timeoutMs: 30_000 }),
-});
+/**
+ * The contract's defaults, taken from @fleet/config (one source), with a fixed serverId instead
+ * of the host name: for tests and embedders that build an app without loading a config.
+ */
+export const DEFAULT_APP_CONFIG: AppConfig = Object.freeze({ ...defaultModelServerConfig(), serverId: 'model-server' });
