@@ -1,4 +1,4 @@
-import type { BalancerConfig } from '@fleet/config';
+import type { BalancerConfig, ConfigIssue } from '@fleet/config';
 import type { Logger } from 'pino';
 import type { Balancer } from './app.js';
 
@@ -7,11 +7,6 @@ import type { Balancer } from './app.js';
  * logged with its path) or a config that cannot be built (bad CIDR, hash key, regex) — keeps
  * the running config. Listeners and open connections are never touched.
  */
-interface ConfigIssue {
-  path: string;
-  message: string;
-}
-
 export const RELOAD_ERRORS = { RELOAD_REJECTED: 'RELOAD_REJECTED' } as const;
 
 function issuesOf(err: unknown): ConfigIssue[] | undefined {
