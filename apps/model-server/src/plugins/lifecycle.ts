@@ -27,7 +27,7 @@ declare module 'fastify' {
   }
 }
 
-export function createLifecycle(): Lifecycle {
+function createLifecycle(): Lifecycle {
   let state: LifecycleState = 'loading';
   let failure: string | undefined;
   return {

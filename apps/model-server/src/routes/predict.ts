@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, ServerError } from '../errors.js';
 
 /** Most texts one request may carry (a request is never split across batches). */
-export const MAX_TEXTS_PER_REQUEST = 256;
+const MAX_TEXTS_PER_REQUEST = 256;
 
 const probabilities = { type: 'object', additionalProperties: { type: 'number' } } as const;
 const prediction = {
@@ -15,7 +15,7 @@ const prediction = {
   required: ['label', 'probabilities'],
 } as const;
 
-export const predictBodySchema = {
+const predictBodySchema = {
   type: 'object',
   properties: {
     text: { type: 'string', minLength: 1, description: 'One text to classify' },
