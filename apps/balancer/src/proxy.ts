@@ -77,8 +77,9 @@ function headersTimeoutFor(s: RequestState): number {
   return Math.max(1, Math.min(timeouts.headersMs, left));
 }
 
-function retryStatus(s: RequestState, status: number): boolean {
-  return (s.input.upstream.config.nextUpstream.on as readonly string[]).includes(`http_${status}`);
+/** Whether the group's `nextUpstream.on` lists this reason (`error`, `timeout`, `http_502`…). */
+function retriesOn(s: RequestState, reason: string): boolean {
+  return (s.input.upstream.config.nextUpstream.on as readonly string[]).includes(reason);
 }
 
 /**
@@ -88,7 +89,7 @@ function retryStatus(s: RequestState, status: number): boolean {
 function planRetry(s: RequestState, reason: string, notSent: boolean): PickedPeer | undefined {
   const { upstream, route, req, body, res } = s.input;
   if (s.signal.aborted || res.destroyed) return undefined;
-  if (!(upstream.config.nextUpstream.on as readonly string[]).includes(reason)) return undefined;
+  if (!retriesOn(s, reason)) return undefined;
   if (body instanceof Readable) return undefined; // a streamed body cannot be replayed
   if (!IDEMPOTENT.has(req.method ?? 'GET') && !route.retryNonIdempotent && !notSent) return undefined;
   const budgetMs = upstream.config.nextUpstream.timeoutMs;
@@ -120,8 +121,9 @@ async function attempt(s: RequestState, peer: PickedPeer, onRetryStatus: (status
   };
   const decide = (status: number): boolean => {
     const latencyMs = record({ status });
-    group.report(peer.id, { ok: !retryStatus(s, status), now: s.deps.now(), latencyMs });
-    return !onRetryStatus(status);
+    const retryable = retriesOn(s, `http_${status}`);
+    group.report(peer.id, { ok: !retryable, now: s.deps.now(), latencyMs });
+    return !retryable || !onRetryStatus(status);
   };
   group.acquire(peer.id);
   try {
