@@ -5,9 +5,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { STACK_ERRORS, StackError } from './errors.js';
 
-export const BUILD_FILTERS = ['@fleet/model-server', '@fleet/balancer'] as const;
+const BUILD_FILTERS = ['@fleet/model-server', '@fleet/balancer'] as const;
 
-export function turboArgs(): string[] {
+function turboArgs(): string[] {
   return ['run', 'build', ...BUILD_FILTERS.map((f) => `--filter=${f}`), '--output-logs=errors-only'];
 }
 

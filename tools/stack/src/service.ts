@@ -42,7 +42,7 @@ interface Running {
   exited: Promise<void>;
 }
 
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal !== null ? `signal ${signal}` : `code ${code ?? 'unknown'}`;
 }
 

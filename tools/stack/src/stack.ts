@@ -25,7 +25,7 @@ export interface StackIo extends Reporter {
 
 const STACK = 'stack';
 
-export async function resolvePorts(options: StackOptions): Promise<PortPlan> {
+async function resolvePorts(options: StackOptions): Promise<PortPlan> {
   const plan = planPorts(options);
   const slots = portSlots(plan);
   await assertPortsFree(plan.host, slots);
