@@ -24,11 +24,7 @@ export function createRandomTwo(random: RandomSource): Strategy {
         const usable = usablePeers(peers, ctx);
         const first = weightedDraw(usable, ctx.now, random);
         if (!first || usable.length === 1) return first;
-        const second = weightedDraw(
-          usable.filter((p) => p !== first),
-          ctx.now,
-          random,
-        ) as PeerEntry;
+        const second = weightedDraw(usable, ctx.now, random, first) as PeerEntry;
         return chooseOfTwo(first, second, ctx.now);
       },
     }),

@@ -10,20 +10,24 @@ import type { RandomSource } from '../types.js';
 import type { PeerEntry } from '../peer.js';
 import type { PickContext, Strategy } from './types.js';
 
-/** One weighted draw among `peers` (all assumed usable). */
+/** One weighted draw among `peers` (all assumed usable), leaving out `except` if given. */
 export function weightedDraw(
   peers: readonly PeerEntry[],
   now: number,
   random: RandomSource,
+  except?: PeerEntry,
 ): PeerEntry | undefined {
   let total = 0;
-  for (const peer of peers) total += peer.weightAt(now);
+  for (const peer of peers) if (peer !== except) total += peer.weightAt(now);
   let x = random() * total;
+  let last: PeerEntry | undefined;
   for (const peer of peers) {
+    if (peer === except) continue;
+    last = peer;
     x -= peer.weightAt(now);
     if (x < 0) return peer;
   }
-  return peers[peers.length - 1];
+  return last;
 }
 
 export function usablePeers(peers: readonly PeerEntry[], ctx: PickContext): PeerEntry[] {
