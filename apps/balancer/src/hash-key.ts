@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientInfo } from './forwarded.js';
-import type { RequestTarget } from './request-target.js';
+import { decodePath, type RequestTarget } from './request-target.js';
 
 /**
  * NGINX-style key templates (`hash $cookie_session consistent;`, `limit_req_zone $binary_remote_addr`):
@@ -42,14 +42,6 @@ function header(headers: IncomingHttpHeaders, name: string): string {
   return Array.isArray(v) ? v.join(', ') : (v ?? '');
 }
 
-function decodeSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s; // malformed %-escape: NGINX keeps the raw bytes too
-  }
-}
-
 /** First `name=value` pair in a `sep`-separated list, name compared case-insensitively. */
 export function findPair(list: string, sep: string, name: string): string {
   const wanted = name.toLowerCase();
@@ -71,7 +63,7 @@ const SIMPLE: Record<string, Getter> = {
   remote_addr: (_req, info) => info.clientIp,
   binary_remote_addr: (_req, info) => info.clientIp,
   request_uri: (req, _info, url) => req.url ?? url.pathname + url.search,
-  uri: (_req, _info, url) => decodeSafe(url.pathname),
+  uri: (_req, _info, url) => decodePath(url.pathname),
   args: (req, _info, url) => rawQuery(req, url),
   query_string: (req, _info, url) => rawQuery(req, url),
   is_args: (req, _info, url) => (rawQuery(req, url) === '' ? '' : '?'),

@@ -56,3 +56,12 @@ export function splitTarget(raw: string): RequestTarget | undefined {
 export function parseTarget(raw: string): RequestTarget {
   return splitTarget(raw) ?? new URL(raw, BASE);
 }
+
+/** The percent-decoded path; a malformed %-escape leaves it raw (as NGINX keeps the raw bytes). */
+export function decodePath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}

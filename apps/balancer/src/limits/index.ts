@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerOptions } from 'node:http';
 import type { BalancerConfig } from '@fleet/config';
 import { BalancerError, type BalancerErrorCode } from '../errors.js';
 import type { ClientInfo } from '../forwarded.js';
-import type { RequestTarget } from '../request-target.js';
+import { decodePath, type RequestTarget } from '../request-target.js';
 import { compileHashKey, type KeyRequest } from '../hash-key.js';
 import { createRateLimiter } from './rate-limit.js';
 
@@ -40,14 +40,6 @@ export function maxKeysFor(zoneSize: number | undefined): number {
   return zoneSize !== undefined && zoneSize > 0 ? Math.max(1, Math.floor(zoneSize / BYTES_PER_KEY)) : DEFAULT_MAX_KEYS;
 }
 
-function decodePath(pathname: string): string {
-  try {
-    return decodeURIComponent(pathname);
-  } catch {
-    return pathname; // malformed escapes: match the raw path (still denied if it shows a dotfile)
-  }
-}
-
 function contentLength(headers: IncomingHttpHeaders): number {
   const raw = headers['content-length'];
   const n = raw === undefined ? Number.NaN : Number(raw);
@@ -79,7 +71,7 @@ export function createLimits(config: LimitsConfig, deps: { now(): number }): Lim
         connection: 'close',
       });
     }
-    const path = decodePath(url.pathname);
+    const path = decodePath(url.pathname); // malformed escapes: the raw path (still denied if it shows a dotfile)
     if (deny.some((re) => re.test(path))) return new BalancerError('NOT_FOUND', 'not found');
     return rate === null ? null : rate(req, info, url);
   };
