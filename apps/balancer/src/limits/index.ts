@@ -4,6 +4,7 @@ import { BalancerError, type BalancerErrorCode } from '../errors.js';
 import type { ClientInfo } from '../forwarded.js';
 import { decodePath, type RequestTarget } from '../request-target.js';
 import { compileHashKey, type KeyRequest } from '../hash-key.js';
+import { bodyTooLarge } from './body.js';
 import { createRateLimiter } from './rate-limit.js';
 
 /**
@@ -18,8 +19,7 @@ import { createRateLimiter } from './rate-limit.js';
  * slowloris timeouts are node:http server options, mapped by `serverLimitOptions`.
  */
 
-export { readBody, limitStream, bodyTooLarge } from './body.js';
-export { createRateLimiter, type RateLimiter, type RateDecision } from './rate-limit.js';
+export { readBody, limitStream } from './body.js';
 
 export type LimitsConfig = BalancerConfig['limits'];
 export type RateLimitConfig = NonNullable<LimitsConfig['rateLimit']>;
@@ -67,9 +67,7 @@ export function createLimits(config: LimitsConfig, deps: { now(): number }): Lim
 
   const check: Limits['check'] = (req, info, url) => {
     if (maxBody > 0 && contentLength(req.headers) > maxBody) {
-      return new BalancerError('BODY_TOO_LARGE', `request body larger than ${maxBody} bytes`, {
-        connection: 'close',
-      });
+      return bodyTooLarge(maxBody);
     }
     const path = decodePath(url.pathname); // malformed escapes: the raw path (still denied if it shows a dotfile)
     if (deny.some((re) => re.test(path))) return new BalancerError('NOT_FOUND', 'not found');
