@@ -94,7 +94,8 @@ export function parseListAddress(entry: string): string | null {
   return familyOf(ip) === null ? null : ip;
 }
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+/** A header's value; repeated headers joined with `, ` (undefined when absent). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
 }

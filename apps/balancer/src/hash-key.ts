@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClientInfo } from './forwarded.js';
+import { headerValue, type ClientInfo } from './forwarded.js';
 import { decodePath, type RequestTarget } from './request-target.js';
 
 /**
@@ -38,8 +38,7 @@ export class HashKeyError extends Error {
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(', ') : (v ?? '');
+  return headerValue(headers, name) ?? '';
 }
 
 /** First `name=value` pair in a `sep`-separated list, name compared case-insensitively. */
