@@ -13,11 +13,14 @@ export interface RetryBudget {
   /** Take one retry slot; false when the budget is spent. Pair with `releaseRetry`. */
   tryAcquireRetry(): boolean;
   releaseRetry(): void;
+  /** New ratio/floor (config reload); the in-flight and retry counts carry over. */
+  reconfigure(options: RetryBudgetOptions): void;
   readonly active: number;
   readonly retrying: number;
 }
 
-export function createRetryBudget(options: RetryBudgetOptions): RetryBudget {
+export function createRetryBudget(initial: RetryBudgetOptions): RetryBudget {
+  let options = initial;
   let active = 0;
   let retrying = 0;
   return {
@@ -35,6 +38,9 @@ export function createRetryBudget(options: RetryBudgetOptions): RetryBudget {
     },
     releaseRetry: () => {
       retrying = Math.max(0, retrying - 1);
+    },
+    reconfigure: (next) => {
+      options = next;
     },
     get active() {
       return active;

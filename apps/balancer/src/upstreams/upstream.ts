@@ -57,7 +57,7 @@ function selectionKey(cfg: UpstreamGroupConfig): string {
 class UpstreamRuntime implements Upstream {
   config: UpstreamGroupConfig;
   group: Group;
-  retryBudget: RetryBudget;
+  readonly retryBudget: RetryBudget;
   private discovery: Discovery;
   private peers: PeerConfig[];
   private pools = new Map<string, Pool>();
@@ -97,7 +97,8 @@ class UpstreamRuntime implements Upstream {
   async update(next: UpstreamGroupConfig, retryBudget: RetryBudgetOptions): Promise<void> {
     const old = this.config;
     this.config = next;
-    this.retryBudget = createRetryBudget(retryBudget);
+    // Same budget object: requests in flight started on it and must finish on it.
+    this.retryBudget.reconfigure(retryBudget);
     this.discovery = createDiscovery(next.servers, this.deps.lookup, this.deps.logger);
     this.peers = await this.discovery.resolve();
     if (selectionKey(old) !== selectionKey(next)) this.group = newGroup(this.name, next, this.peers, this.deps);
