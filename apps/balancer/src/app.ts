@@ -7,6 +7,7 @@ import { createAccessLog, type AccessLog } from './access-log.js';
 import { createAdminHandler } from './admin.js';
 import { createDashboard, readPeerTotals, type Dashboard } from './admin/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { explainListenError } from './listen-errors.js';
 import { listen, startListeners, type Listeners } from './server.js';
 import { buildState, type RuntimeState } from './state.js';
 import { createConnectionStats, type ConnectionStats, type StatusSources } from './status.js';
@@ -85,7 +86,10 @@ class BalancerRuntime implements Balancer {
 
   async start(): Promise<void> {
     const { upstreams, stats, metrics, logger } = this.parts;
-    this.listeners = await startListeners(this.state.config, { ...this.parts, state: () => this.state, closing: () => this.closing });
+    const config = this.state.config;
+    this.listeners = await startListeners(config, { ...this.parts, state: () => this.state, closing: () => this.closing }).catch((err: unknown) => {
+      throw explainListenError(err, 'listen', config);
+    });
     const status = {
       stats,
       snapshots: () => upstreams.snapshots(),
@@ -99,7 +103,10 @@ class BalancerRuntime implements Balancer {
     this.dashboard = dashboard;
     this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, router: () => this.state.router, logger, dashboard }));
     this.admin.on('error', (err) => logger.error({ err }, 'admin listener error'));
-    this.adminPort = await listen(this.admin, this.state.config.admin.host, this.state.config.admin.port);
+    this.adminPort = await listen(this.admin, config.admin.host, config.admin.port).catch(async (err: unknown) => {
+      await this.close(0); // the client listeners are up already: leave nothing bound behind
+      throw explainListenError(err, 'admin', config);
+    });
   }
 
   private createDashboard(status: StatusSources, token: () => string | undefined): Dashboard {
