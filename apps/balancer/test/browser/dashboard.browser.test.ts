@@ -26,7 +26,7 @@ const FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-let replicas: Replica[] = [];
+const replicas: Replica[] = [];
 let balancer: Balancer;
 let context: BrowserContext;
 let page: Page;
@@ -45,7 +45,9 @@ async function rps(address: string): Promise<number> {
 
 beforeAll(async () => {
   if (skip !== undefined) return;
-  replicas = await Promise.all(['server-1', 'server-2', 'server-3'].map((id) => startReplica(id)));
+  // One after the other, with a generous bound: three model loads at once on a busy 2-core
+  // machine (beside the other test files) can take longer than a replica's default 30 s.
+  for (const id of ['server-1', 'server-2', 'server-3']) replicas.push(await startReplica(id, { timeoutMs: 90_000 }));
   balancer = await startTestBalancer({
     upstreams: { default: { servers: replicas.map((r) => `${r.address} max_fails=1 fail_timeout=2s`) } },
   });
@@ -57,7 +59,7 @@ beforeAll(async () => {
   });
   page.on('pageerror', (err) => consoleErrors.push(String(err)));
   await page.goto(`http://127.0.0.1:${balancer.adminPort}/`);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await load?.stop();
@@ -93,9 +95,9 @@ describe.skipIf(skip !== undefined)(`dashboard in Chromium ${skip ?? ''}`, () =>
     victim.signal('SIGKILL');
     await victim.exited;
     await untilState(victim.address, 'failed');
-    replicas[1] = await startReplica('server-2', victim.port);
+    replicas[1] = await startReplica('server-2', { port: victim.port, timeoutMs: 90_000 });
     await untilState(victim.address, 'up', 30_000);
-  }, 90_000);
+  }, 150_000);
 
   it('drains and undrains a peer from the page with the admin token', async () => {
     const target = replicas[0]?.address ?? '';

@@ -91,7 +91,7 @@ export interface Replica extends JsonChild {
 }
 
 /** `port` 0 = a free one; pass a port to bring a killed replica back where it was. */
-export async function startReplica(id: string, port = 0): Promise<Replica> {
+export async function startReplica(id: string, { port = 0, timeoutMs = 30_000 }: { port?: number; timeoutMs?: number } = {}): Promise<Replica> {
   const child = await spawnJson([MODEL_SERVER_MAIN], {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -100,7 +100,7 @@ export async function startReplica(id: string, port = 0): Promise<Replica> {
     INTRA_OP_THREADS: '1',
     LOG_LEVEL: 'info',
     DRAIN_DELAY: '0ms',
-  });
+  }, timeoutMs);
   const bound = Number(child.ready.port);
   return { ...child, id, port: bound, address: `127.0.0.1:${bound}` };
 }
