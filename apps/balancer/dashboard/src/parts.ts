@@ -39,7 +39,7 @@ export function TokenBox({ actions, token, onToken, message }: TokenProps) {
   };
   return html`<form class="token" onSubmit=${submit}>
     <label for="token">Admin token</label>
-    <input id="token" name="token" type="password" autocomplete="off" value=${token} placeholder="ADMIN_TOKEN" />
+    <input id="token" name="token" type="password" autocomplete="off" defaultValue=${token} placeholder="ADMIN_TOKEN" />
     <button type="submit">${token === '' ? 'Unlock actions' : 'Update'}</button>
     <span class="muted small">${token === '' ? 'needed for drain / undrain' : 'drain / undrain enabled'}</span>
     ${message === null ? null : html`<span class="bad small" role="alert">${message}</span>`}

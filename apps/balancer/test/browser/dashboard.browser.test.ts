@@ -102,7 +102,9 @@ describe.skipIf(skip !== undefined)(`dashboard in Chromium ${skip ?? ''}`, () =>
   it('drains and undrains a peer from the page with the admin token', async () => {
     const target = replicas[0]?.address ?? '';
     expect(await row(target).locator('button').count()).toBe(0); // no token given yet
-    await page.fill('#token', 'test-token');
+    // Typed like a person, across several frames: a re-render must not wipe what is typed.
+    await page.locator('#token').pressSequentially('test-token', { delay: 150 });
+    expect(await page.inputValue('#token')).toBe('test-token');
     await page.click('form.token button[type="submit"]');
     await row(target).locator('button', { hasText: 'Drain' }).click();
     await untilState(target, 'draining', 10_000);
