@@ -28,6 +28,11 @@ export default tseslint.config(
     },
   },
   {
+    // The balancer's dashboard runs in the browser (bundled by esbuild at build time).
+    files: ['apps/balancer/dashboard/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['packages/lb-core/src/**/*.ts'],
     ignores: ['packages/lb-core/src/**/*.test.ts'],
     languageOptions: { globals: {} },

@@ -1,18 +1,9 @@
-// handleSummary: the full k6 summary as JSON in RESULTS_DIR/<name>.json, plus a short text report.
+// handleSummary: the full k6 summary as JSON in RESULTS_DIR/<name>.json, a markdown table in
+// RESULTS_DIR/<name>.md, and a short text report on stdout.
 import { RESULTS_DIR } from './config.ts';
+import { markdownReport, type MetricSummary, type SummaryData } from './markdown.ts';
 
-interface ThresholdResult {
-  ok: boolean;
-}
-interface MetricSummary {
-  type: string;
-  values: Record<string, number>;
-  thresholds?: Record<string, ThresholdResult>;
-}
-export interface SummaryData {
-  metrics: Record<string, MetricSummary>;
-  state?: { testRunDurationMs?: number };
-}
+export type { SummaryData } from './markdown.ts';
 
 function fmt(value: number | undefined, unit: string): string {
   return value === undefined ? '-' : `${value.toFixed(unit === 'ms' ? 1 : 3)}${unit}`;
@@ -47,5 +38,6 @@ export function summaryHandler(name: string): (data: SummaryData) => Record<stri
   return (data) => ({
     stdout: textReport(name, data),
     [`${RESULTS_DIR}/${name}.json`]: JSON.stringify(data, null, 2),
+    [`${RESULTS_DIR}/${name}.md`]: markdownReport(name, data),
   });
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Dashboard } from './admin/index.js';
 import { BalancerError, sendError } from './errors.js';
 import { readBody } from './limits/index.js';
 import type { Metrics } from './metrics.js';
@@ -9,7 +10,7 @@ import { statusJson, statusText, type StatusSources } from './status.js';
 import type { Upstreams } from './upstreams/manager.js';
 
 /**
- * Admin listener (own port, loopback by default): GET /status (stub_status + per-peer JSON;
+ * Admin listener (own port, loopback by default): GET / (live dashboard, `admin/`), GET /status (stub_status + per-peer JSON;
  * `?format=text` for the NGINX text form), GET /metrics, GET /health, and token-protected
  * actions: POST /admin/peers/:group/:peer/drain|undrain (peer by id `ip:port` or by configured
  * name), POST /admin/routes `{ prefix, upstream }` (blue-green switch). Without a configured
@@ -22,6 +23,8 @@ export interface AdminContext {
   upstreams: Upstreams;
   router(): Router;
   logger: Logger;
+  /** GET / (live dashboard), its bundle and its event stream. */
+  dashboard?: Dashboard;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -97,6 +100,7 @@ async function dispatch(ctx: AdminContext, req: IncomingMessage, res: ServerResp
     }
     return sendJson(res, 200, await switchRoute(ctx, req));
   }
+  if (ctx.dashboard?.handle(req, res, path) === true) return;
   throw new BalancerError('NOT_FOUND', 'not found');
 }
 

@@ -5,10 +5,12 @@ import type { RandomSource } from '@fleet/lb-core';
 import type { DestinationStream, Logger } from 'pino';
 import { createAccessLog, type AccessLog } from './access-log.js';
 import { createAdminHandler } from './admin.js';
+import { createDashboard, readPeerTotals, type Dashboard } from './admin/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { explainListenError } from './listen-errors.js';
 import { listen, startListeners, type Listeners } from './server.js';
 import { buildState, type RuntimeState } from './state.js';
-import { createConnectionStats, type ConnectionStats } from './status.js';
+import { createConnectionStats, type ConnectionStats, type StatusSources } from './status.js';
 import { defaultLookup, type Lookup } from './upstreams/discovery.js';
 import { createUpstreams, type Upstreams } from './upstreams/manager.js';
 
@@ -62,6 +64,7 @@ class BalancerRuntime implements Balancer {
   listeners: Listeners | undefined;
   admin: http.Server | undefined;
   adminPort = 0;
+  dashboard: Dashboard | undefined;
 
   constructor(
     private state: RuntimeState,
@@ -83,7 +86,10 @@ class BalancerRuntime implements Balancer {
 
   async start(): Promise<void> {
     const { upstreams, stats, metrics, logger } = this.parts;
-    this.listeners = await startListeners(this.state.config, { ...this.parts, state: () => this.state, closing: () => this.closing });
+    const config = this.state.config;
+    this.listeners = await startListeners(config, { ...this.parts, state: () => this.state, closing: () => this.closing }).catch((err: unknown) => {
+      throw explainListenError(err, 'listen', config);
+    });
     const status = {
       stats,
       snapshots: () => upstreams.snapshots(),
@@ -93,9 +99,32 @@ class BalancerRuntime implements Balancer {
     };
     metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active });
     const token = (): string | undefined => this.state.config.admin.token;
-    this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, router: () => this.state.router, logger }));
+    const dashboard = this.createDashboard(status, token);
+    this.dashboard = dashboard;
+    this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, router: () => this.state.router, logger, dashboard }));
     this.admin.on('error', (err) => logger.error({ err }, 'admin listener error'));
-    this.adminPort = await listen(this.admin, this.state.config.admin.host, this.state.config.admin.port);
+    this.adminPort = await listen(this.admin, config.admin.host, config.admin.port).catch(async (err: unknown) => {
+      await this.close(0); // the client listeners are up already: leave nothing bound behind
+      throw explainListenError(err, 'admin', config);
+    });
+  }
+
+  private createDashboard(status: StatusSources, token: () => string | undefined): Dashboard {
+    const { metrics, upstreams, logger, now } = this.parts;
+    return createDashboard({
+      sources: {
+        snapshots: status.snapshots,
+        health: status.health,
+        retrying: status.retrying,
+        stub: () => status.stats.stub(),
+        totals: () => readPeerTotals(metrics.registry),
+        picks: metrics.picks,
+        actions: () => (token() ?? '') !== '',
+      },
+      probePath: (group) => upstreams.get(group)?.config.healthCheck.path ?? '/health',
+      now,
+      logger,
+    });
   }
 
   async reload(next: BalancerConfig): Promise<void> {
@@ -121,6 +150,7 @@ class BalancerRuntime implements Balancer {
     for (const socket of l?.connections ?? []) socket.destroy();
     for (const socket of l?.sockets ?? []) socket.destroy();
     await Promise.all(closed);
+    this.dashboard?.close();
     this.admin?.closeAllConnections();
     if (this.admin) await closeServer(this.admin);
     await this.parts.upstreams.close();

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const config = loadOrExit();
   const logger = pino({ level: config.logLevel, base: { app: 'balancer', pid: process.pid } });
   const balancer = await startBalancer(config, { logger }).catch((err: unknown) => {
-    logger.fatal({ err }, 'balancer failed to start');
+    const code = (err as { code?: unknown }).code;
+    logger.fatal({ err, code }, `balancer failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });
   logger.info({ port: balancer.port, adminPort: balancer.adminPort, httpsPort: balancer.httpsPort }, 'listening');

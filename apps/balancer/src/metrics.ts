@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GroupSnapshot, PeerSnapshot } from '@fleet/lb-core';
+import { RecentPicks } from './admin/recent-picks.js';
 import { CounterCells } from './counter-cells.js';
 
 /**
@@ -14,6 +15,8 @@ export interface MetricsSources {
 
 export interface Metrics {
   readonly registry: Registry;
+  /** The latest attempts, for the dashboard (records only while one watches). */
+  readonly picks: RecentPicks;
   /** `status`: the upstream status, or an error code when there was none. */
   attempt(group: string, peer: string, status: number | string, latencyMs: number): void;
   response(route: string, status: number): void;
@@ -99,10 +102,13 @@ export function createMetrics(): Metrics {
     },
   });
 
+  const picks = new RecentPicks();
   return {
     registry,
+    picks,
     attempt(group, peer, status, latencyMs) {
       attemptCells.inc(group, peer, status);
+      picks.record(group, peer, status);
       latency.observe({ group, peer }, latencyMs / 1000);
     },
     response: (route, status) => responseCells.inc(route, status),

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,6 +43,44 @@ async function peers(adminPort: number): Promise<PeerView[]> {
   const r = await get(adminPort, '/status');
   return (r.json.upstreams as { default: { peers: PeerView[] } }).default.peers;
 }
+
+/** A port some other process holds (the second balancer on a host), closed after the test. */
+async function busyPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  f.cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as net.AddressInfo).port;
+}
+
+function startFails(env: Record<string, string>): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', BALANCER_SRC_MAIN], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', UPSTREAMS: '127.0.0.1:9', LOG_LEVEL: 'info', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+describe('a port already in use', () => {
+  it('names the admin port and ADMIN_PORT (two balancers on one host), exits 1', async () => {
+    const port = await busyPort();
+    const { status, output } = startFails({ ADMIN_PORT: String(port) });
+    expect(status, output).toBe(1);
+    const line = JSON.parse(output.split('\n').find((l) => l.includes('failed to start')) ?? '{}') as { code?: string; msg?: string };
+    expect(line.code).toBe('ADMIN_PORT_IN_USE');
+    expect(line.msg).toContain(`admin listener (/status, /metrics, dashboard): 127.0.0.1:${port} is already in use`);
+    expect(line.msg).toContain('set ADMIN_PORT (or admin.port in CONFIG_FILE) to a free port, or ADMIN_PORT=0 for any free one');
+  }, 90_000);
+
+  it('names the client port and PORT', async () => {
+    const port = await busyPort();
+    const { status, output } = startFails({ PORT: String(port) });
+    expect(status, output).toBe(1);
+    expect(output).toContain('"code":"PORT_IN_USE"');
+    expect(output).toContain(`client listener: 127.0.0.1:${port} is already in use`);
+    expect(output).toContain('set PORT (or listen.port in CONFIG_FILE)');
+  }, 90_000);
+});
 
 describe('balancer process', () => {
   it('logs one listening line with the real ports and serves', async () => {

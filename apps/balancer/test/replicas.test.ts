@@ -13,7 +13,7 @@ const f = useFixtures();
 let replicas: Replica[] = [];
 
 beforeAll(async () => {
-  replicas = await Promise.all(['server-1', 'server-2', 'server-3'].map(startReplica));
+  replicas = await Promise.all(['server-1', 'server-2', 'server-3'].map((id) => startReplica(id)));
 });
 afterAll(async () => {
   await Promise.all(replicas.map((r) => r.stop()));

@@ -182,6 +182,18 @@ describe('loadBalancerConfig from env', () => {
     }
   });
 
+  it('switches the access log with ACCESS_LOG=off/on, over the file, keeping its skipPaths', () => {
+    expect(loadBalancerConfig({ env: { UPSTREAMS: 'a:1', ACCESS_LOG: 'off' } }).accessLog).toEqual({
+      enabled: false,
+      skipPaths: ['/health', '/health/live', '/health/ready'],
+    });
+    expect(loadBalancerConfig({ env: { UPSTREAMS: 'a:1', ACCESS_LOG: 'ON' } }).accessLog.enabled).toBe(true);
+    expect(loadBalancerConfig({ env: { UPSTREAMS: 'a:1' } }).accessLog.enabled).toBe(true);
+    expect(() => loadBalancerConfig({ env: { UPSTREAMS: 'a:1', ACCESS_LOG: 'quiet' } })).toThrow(
+      'ACCESS_LOG: must be on or off (or true/false, yes/no, 1/0), got "quiet"',
+    );
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadBalancerConfig({ env: { UPSTREAMS: 'a:1' } });
     const server = config.upstreams['default']?.servers[0];

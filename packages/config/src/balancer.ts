@@ -31,6 +31,7 @@ export const BALANCER_ENV: readonly EnvVar[] = [
   { name: 'RATE_BURST', path: ['limits', 'rateLimit', 'burst'], kind: 'number', schema: nonNegativeInt },
   { name: 'CLIENT_MAX_BODY_SIZE', path: ['limits', 'clientMaxBodySize'], kind: 'string', schema: size() },
   { name: 'LOG_LEVEL', path: ['logLevel'], kind: 'string', schema: logLevel },
+  { name: 'ACCESS_LOG', path: ['accessLog', 'enabled'], kind: 'boolean', schema: z.boolean() },
 ];
 
 function at(node: unknown, ...keys: string[]): unknown {

@@ -1,11 +1,18 @@
 // End to end: the real `pnpm start` CLI with real model-server replicas and the real balancer, on
 // free loopback ports. Rotation under round robin, failover while a replica is SIGKILLed (and
 // restarted by the stack), and a SIGTERM that leaves no process and no port behind.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPortsFree } from '../src/ports.js';
 import { StackProcess, isAlive, killQuietly } from './stack-process.js';
 
 const REPLICAS = 3;
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const K6_MISSING = 'no k6 binary: set K6=/path/to/k6, or build one with ../shared/tools/k6/build';
+const K6 = [process.env.K6, '/var/cache/k6-build/k6'].find((p) => p !== undefined && p !== '' && existsSync(p)) ??
+  (spawnSync('k6', ['version']).status === 0 ? 'k6' : undefined);
 const STARTUP_MS = 240_000; // bound on the whole start (three model loads on a busy 2-core machine)
 const BODY = JSON.stringify({ text: 'Congratulations, you won a free prize! Reply now' });
 
@@ -85,6 +92,17 @@ describe('pnpm start (e2e, real processes)', () => {
     expect([...new Set(ids)].sort()).toEqual(['server-1', 'server-2', 'server-3']);
     for (let i = 1; i < ids.length; i++) expect(ids[i], `answer ${i} of ${ids.join(',')}`).toBe(nextId(ids[i - 1] ?? ''));
   });
+
+  // The real k6 (built from source: ../shared/tools/k6; not on npm or apt), when there is one.
+  it.skipIf(K6 === undefined)(`k6 load-tests/rotation.ts passes and writes its JSON and markdown summaries${K6 === undefined ? ` (SKIPPED: ${K6_MISSING})` : ''}`, () => {
+    for (const ext of ['json', 'md']) rmSync(`${REPO}load-tests/results/rotation.${ext}`, { force: true });
+    const run = spawnSync(K6 ?? 'k6', ['run', '--no-usage-report', '-e', `BASE_URL=${baseUrl}`, '-e', 'ROUNDS=5', 'load-tests/rotation.ts'], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    const output = `${run.stdout}${run.stderr}`;
+    expect(run.status, output).toBe(0);
+    expect(output).not.toContain('failed to handle the end-of-test summary');
+    expect(readFileSync(`${REPO}load-tests/results/rotation.md`, 'utf8')).toContain('### k6 `rotation`: all thresholds passed');
+    expect(JSON.parse(readFileSync(`${REPO}load-tests/results/rotation.json`, 'utf8'))).toHaveProperty('metrics.rotation_out_of_turn.values.count', 0);
+  }, 150_000);
 
   it('fails no request while a replica is SIGKILLed, restarts it, and it serves again', async () => {
     const victim = pids.get('server-2')?.[0];

@@ -90,16 +90,17 @@ export interface Replica extends JsonChild {
   address: string;
 }
 
-export async function startReplica(id: string): Promise<Replica> {
+/** `port` 0 = a free one; pass a port to bring a killed replica back where it was. */
+export async function startReplica(id: string, { port = 0, timeoutMs = 30_000 }: { port?: number; timeoutMs?: number } = {}): Promise<Replica> {
   const child = await spawnJson([MODEL_SERVER_MAIN], {
-    PORT: '0',
+    PORT: String(port),
     HOST: '127.0.0.1',
     SERVER_ID: id,
     WORKERS: '1',
     INTRA_OP_THREADS: '1',
     LOG_LEVEL: 'info',
     DRAIN_DELAY: '0ms',
-  });
-  const port = Number(child.ready.port);
-  return { ...child, id, port, address: `127.0.0.1:${port}` };
+  }, timeoutMs);
+  const bound = Number(child.ready.port);
+  return { ...child, id, port: bound, address: `127.0.0.1:${bound}` };
 }
