@@ -234,6 +234,10 @@ export function expectedValues() {
     { client: '10.0.0.1', weights: W3, n: 3 },
     { client: '192.168.1.10', weights: W3, down: ['b'] },
     { client: '10.0.0.1', weights: { a: 1, b: 100 }, down: ['b'] },
+    // Two peers: still hashed (NGINX falls back to round robin only below two).
+    { client: '10.0.0.1', weights: { a: 1, b: 1 } },
+    // Turns 0..19 land on the down peer c, turn 20 (the last NGINX allows) on b.
+    { client: '10.0.33.1', weights: { a: 1, b: 1, c: 100 }, down: ['c'] },
   ].map((c) => ({ ...c, picks: ipHashWalk(c) }));
   const hash = [
     { key: '/predict', weights: W3, n: 3 },
@@ -242,6 +246,9 @@ export function expectedValues() {
     { key: '/predict', weights: { a: 2, b: 1, c: 1 }, n: 3 },
     { key: 'gamma', weights: { a: 2, b: 1, c: 1 }, n: 2 },
     { key: 'user-42', weights: W3, down: ['c'] },
+    { key: 'gamma', weights: { a: 1, b: 1 } },
+    // Turns 0..19 land on the down peer c, turn 20 (the last NGINX allows) on b.
+    { key: 'k6', weights: { a: 1, b: 1, c: 100 }, down: ['c'] },
   ].map((c) => ({ ...c, picks: hashWalk(c) }));
   const consistent = [
     ...['/predict', 'user-42', 'alpha', 'gamma'].flatMap((key) => [

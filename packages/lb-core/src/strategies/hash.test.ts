@@ -32,6 +32,11 @@ describe('hash $key (generic, NGINX)', () => {
     expect(pickId(group, { now: 0, hashKey: 'user-42' })).toBe('a');
   });
 
+  it.each(generic.filter((c) => c.down !== undefined))('$key over $weights with $down down → $picks', ({ key, weights, down, picks }) => {
+    const group = makeGroup('hash', weighted(weights).map((p) => ({ ...p, down: down?.includes(p.id) ?? false })));
+    expect(pickId(group, { now: 0, hashKey: key })).toBe(picks[0]);
+  });
+
   it('an empty or missing key goes round robin', () => {
     const group = makeGroup('hash', weighted({ a: 1, b: 1, c: 1 }));
     expect([pickId(group, { now: 0, hashKey: '' }), pickId(group, { now: 0 }), pickId(group, { now: 0 })]).toEqual([

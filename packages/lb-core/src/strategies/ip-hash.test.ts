@@ -50,6 +50,11 @@ describe('ip_hash (NGINX)', () => {
     expect(pickId(group, { now: 0, clientIp: c?.client ?? '' })).toBe('c');
   });
 
+  it.each(withDown.filter((c) => c.picks[0] !== 'round_robin'))('$client over $weights with $down down → $picks', ({ client, weights, down, picks }) => {
+    const group = makeGroup('ip_hash', weighted(weights).map((p) => ({ ...p, down: down?.includes(p.id) ?? false })));
+    expect(pickId(group, { now: 0, clientIp: client })).toBe(picks[0]);
+  });
+
   it('after 20 rehashes it falls back to round robin', () => {
     // weights a=1, b=100: for 10.0.0.1 none of the first 21 values of hash % 101 is 0
     // (40, 36, 50, 69, 37, …), so with b down only the round-robin fallback can find a.
