@@ -99,6 +99,11 @@ describe('hash $key consistent (ketama, NGINX)', () => {
     ['[::1]:80', '[::1]', '80'],
     ['model-server', 'model-server', ''],
     ['unix:/tmp/sock', '/tmp/sock', ''],
+    ['UNIX:/tmp/sock', '/tmp/sock', ''],
+    ['a:9', 'a', '9'],
+    ['a:8b0', 'a:8b0', ''], // the port must be digits only
+    ['a:8-0', 'a:8-0', ''],
+    ['8000', '8000', ''],
   ])('splits %s into host %s and port %s', (server, host, port) => {
     expect(splitServer(server)).toEqual({ host, port });
   });
