@@ -75,75 +75,54 @@ function weightWalk(weights, w) {
   return p;
 }
 
-/** One request's walk of `n` picks with ip_hash (peer names in config order). */
-export function ipHashWalk({ client, weights, down = [], n = 1 }) {
+/**
+ * The loop ip_hash and generic hash share (get_ip_hash_peer / get_hash_peer): `turn()` moves the
+ * request's hash on by one loop turn and returns it; `w = hash % total_weight` walked over the
+ * weights picks a peer; a tried or down peer costs a try, and past 20 tries the request goes
+ * round robin. The running hash belongs to the request, so a retry continues the sequence
+ * (NGINX saves it on a pick: `iphp->hash = hash`; a fallback ends the walk here anyway).
+ */
+function weightedWalk({ weights, down = [], n = 1 }, turn) {
   const names = Object.keys(weights);
   const w = Object.values(weights);
   const total = w.reduce((a, b) => a + b, 0);
-  const bytes = addressBytes(client);
   const tried = new Set();
-  const state = { hash: 89, tries: 0 };
   const picks = [];
+  let tries = 0;
   for (let k = 0; k < n; k++) {
-    if (state.tries > 20 || names.length < 2) {
-      picks.push(RR);
-      break;
-    }
-    let hash = state.hash;
+    if (tries > 20 || names.length < 2) return [...picks, RR];
     let picked;
-    for (;;) {
-      for (const byte of bytes) hash = (hash * 113 + byte) % 6271;
-      const p = weightWalk(w, hash % total);
-      if (!tried.has(p) && !down.includes(names[p])) {
-        picked = p;
-        break;
-      }
-      if (++state.tries > 20) break;
-    }
-    if (picked === undefined) {
-      picks.push(RR);
-      break;
+    while (picked === undefined) {
+      const p = weightWalk(w, turn() % total);
+      if (!tried.has(p) && !down.includes(names[p])) picked = p;
+      else if (++tries > 20) return [...picks, RR];
     }
     tried.add(picked);
-    state.hash = hash;
     picks.push(names[picked]);
   }
   return picks;
 }
 
+/** One request's walk of `n` picks with ip_hash (peer names in config order). */
+export function ipHashWalk(c) {
+  const bytes = addressBytes(c.client);
+  let hash = 89;
+  return weightedWalk(c, () => {
+    for (const byte of bytes) hash = (hash * 113 + byte) % 6271;
+    return hash;
+  });
+}
+
 /** One request's walk of `n` picks with generic `hash $key`. */
-export function hashWalk({ key, weights, down = [], n = 1 }) {
-  const names = Object.keys(weights);
-  const w = Object.values(weights);
-  const total = w.reduce((a, b) => a + b, 0);
-  const tried = new Set();
-  const state = { hash: 0, rehash: 0, tries: 0 };
-  const picks = [];
-  for (let k = 0; k < n; k++) {
-    if (state.tries > 20 || names.length < 2) {
-      picks.push(RR);
-      break;
-    }
-    let picked;
-    for (;;) {
-      const text = state.rehash > 0 ? `${state.rehash}${key}` : key;
-      state.hash = (state.hash + ((crc32(Buffer.from(text)) >>> 16) & 0x7fff)) >>> 0;
-      state.rehash++;
-      const p = weightWalk(w, state.hash % total);
-      if (!tried.has(p) && !down.includes(names[p])) {
-        picked = p;
-        break;
-      }
-      if (++state.tries > 20) break;
-    }
-    if (picked === undefined) {
-      picks.push(RR);
-      break;
-    }
-    tried.add(picked);
-    picks.push(names[picked]);
-  }
-  return picks;
+export function hashWalk(c) {
+  let hash = 0;
+  let rehash = 0;
+  return weightedWalk(c, () => {
+    const text = rehash > 0 ? `${rehash}${c.key}` : c.key;
+    hash = (hash + ((crc32(Buffer.from(text)) >>> 16) & 0x7fff)) >>> 0;
+    rehash++;
+    return hash;
+  });
 }
 
 function splitServer(server) {
