@@ -5,15 +5,16 @@ import {
   BASE_FILE,
   OVERLAYS,
   STACKS,
-  composeCli,
+  cachedCli,
   composeConfig,
   defaultServices,
-  loadStack,
+  stackProject,
   schemaErrors,
   servicesOf,
 } from './support/compose.js';
 import { dockerfileTargets } from './support/dockerfile.js';
 import { asRecord, loadYaml, repoPath } from './support/repo.js';
+import { itNeeds } from './support/tools.js';
 
 const REPLICAS = ['model-server-1', 'model-server-2', 'model-server-3'];
 /** Keys docker-compose 1.29 rejects (newer than its schema). */
@@ -30,7 +31,7 @@ describe('compose files against the compose-spec schema (dclint)', () => {
     expect(schemaErrors(loadYaml(file))).toEqual([]);
   });
   it.each(STACKS.map((s) => [s.files.join(' + '), s] as const))('%s merged', (_name, stack) => {
-    expect(schemaErrors(loadStack(stack))).toEqual([]);
+    expect(schemaErrors(stackProject(stack))).toEqual([]);
   });
 });
 
@@ -50,19 +51,19 @@ describe('compose files run under Compose v2 and docker-compose 1.29', () => {
   });
 });
 
-const cli = composeCli();
+const cli = cachedCli();
+const withCli = itNeeds('docker-compose', cli !== undefined, 'compose overlays merged by the Compose CLI (docker-compose config)');
 describe(`${cli ? cli.join(' ') : 'docker-compose'} config`, () => {
-  it.skipIf(cli === undefined).each(STACKS.map((s) => [s.files.join(' + '), s] as const))(
-    cli ? '%s is accepted and its merged output passes the schema' : 'SKIPPED: no docker-compose / docker compose on PATH (%s)',
-    (_name, stack) => {
+  for (const stack of STACKS) {
+    withCli(`${stack.files.join(' + ')} is accepted and its merged output passes the schema`, () => {
       const merged = composeConfig(cli ?? [], stack);
       expect(schemaErrors(merged)).toEqual([]);
-    },
-  );
+    });
+  }
 });
 
 describe('base stack (docker-compose.yml)', () => {
-  const services = servicesOf(loadStack({ name: 'base', files: [BASE_FILE] }));
+  const services = servicesOf(stackProject({ name: 'base', files: [BASE_FILE] }));
 
   it('runs three replicas server-1..3 on 0.0.0.0:8000 with a health-gated start', () => {
     REPLICAS.forEach((name, i) => {
@@ -90,13 +91,13 @@ describe('base stack (docker-compose.yml)', () => {
   });
 
   it('keeps the k6 service out of a plain `up`', () => {
-    expect(defaultServices(loadStack({ name: 'base', files: [BASE_FILE] }))).not.toContain('k6');
+    expect(defaultServices(stackProject({ name: 'base', files: [BASE_FILE] }))).not.toContain('k6');
     expect(services.k6?.profiles).toEqual(['k6']);
   });
 });
 
 describe.each(STACKS.map((s) => [s.name, s] as const))('stack %s', (_name, stack) => {
-  const project = loadStack(stack);
+  const project = stackProject(stack);
   const services = servicesOf(project);
   const targets = dockerfileTargets();
 

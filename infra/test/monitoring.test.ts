@@ -15,10 +15,10 @@ import { dashboardJson } from '../monitoring/grafana/json.js';
 import { STACKS, loadStack, servicesOf } from './support/compose.js';
 import { startApp, type Running } from './support/process.js';
 import { asRecord, loadYaml, readRepoFile, repoPath } from './support/repo.js';
-import { missingTool } from './support/tools.js';
+import { hasCommand, missingToolReason } from './support/tools.js';
 
 const RULES = 'infra/monitoring/rules/fleet.rules.yml';
-const skipPromtool = missingTool('promtool', ['--version'], 'as root: apt-get install -y prometheus');
+const skipPromtool = missingToolReason('promtool', hasCommand('promtool'), 'promtool checks of infra/monitoring (as root: apt-get install -y prometheus)');
 
 interface RuleGroup {
   rules: { record?: string; alert?: string; expr: string }[];

@@ -5,7 +5,7 @@
  * Prometheus config is requested, then both get SIGTERM and must drain and exit 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STACKS, loadStack, servicesOf } from './support/compose.js';
+import { STACKS, servicesOf, stackProject } from './support/compose.js';
 import { effective, parseStages } from './support/dockerfile.js';
 import { find, loadManifests } from './support/k8s.js';
 import { startApp, type Running } from './support/process.js';
@@ -23,7 +23,7 @@ function dockerfileProbe(target: App): string {
 function composeProbes(): Record<App, Set<string>> {
   const out: Record<App, Set<string>> = { 'model-server': new Set(), balancer: new Set() };
   for (const stack of STACKS) {
-    for (const svc of Object.values(servicesOf(loadStack(stack)))) {
+    for (const svc of Object.values(servicesOf(stackProject(stack)))) {
       const app = String(svc.image ?? '').match(/^fleet\/(model-server|balancer):/)?.[1] as App | undefined;
       const test = svc.healthcheck === undefined ? '' : JSON.stringify(asRecord(svc.healthcheck, 'hc').test);
       const path = URL_PATH.exec(test)?.[1];

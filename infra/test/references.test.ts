@@ -3,10 +3,10 @@
  * ports and policies as the compose stack they are mounted into.
  */
 import { describe, expect, it } from 'vitest';
-import { BASE_FILE, loadStack, servicesOf } from './support/compose.js';
+import { BASE_FILE, servicesOf, stackProject } from './support/compose.js';
 import { asRecord, loadYaml, readRepoFile } from './support/repo.js';
 
-const base = servicesOf(loadStack({ name: 'base', files: [BASE_FILE] }));
+const base = servicesOf(stackProject({ name: 'base', files: [BASE_FILE] }));
 const replicas = Object.keys(base).filter((name) => /^model-server-\d+$/.test(name));
 const nginx = readRepoFile('infra/nginx/conf.d/fleet.conf');
 const proxy = readRepoFile('infra/nginx/conf.d/fleet-proxy.inc');

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { nginxBinary, startNginx } from './nginx.js';
 import { peakRssMb, spawnListening, type Proc } from './processes.js';
+import { missingTool, missingToolError } from '../../../.ci/require-tool.mjs';
 
 /**
  * `pnpm --filter @fleet/balancer bench`: one load generator (autocannon, in this process),
@@ -45,9 +46,11 @@ async function measure(target: string, port: number, load: Load): Promise<Row> {
     headers: { 'content-type': 'application/json' },
     ...(load.body === undefined ? {} : { body: load.body }),
   };
-  await autocannon({ ...opts, duration: SMOKE ? 1 : 2 }); // warm-up: JIT, pools, keep-alive
+  const warm = await autocannon({ ...opts, duration: SMOKE ? 1 : 2 }); // warm-up: JIT, pools, keep-alive
   const r = await autocannon(opts);
-  return { target, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+  // Every failed or non-2xx answer, warm-up included, fails the bench (see `failures`).
+  const errors = r.errors + r.timeouts + warm.errors + warm.timeouts;
+  return { target, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors, non2xx: r.non2xx + warm.non2xx };
 }
 
 async function startFleet(upstreams: string[], dir: string): Promise<Proc> {
@@ -97,12 +100,19 @@ async function scenario(title: string, upstreams: Proc[], load: Load, dir: strin
   }
   if (upstreams.length > 1) process.stdout.write(`(direct = one replica; nginx and fleet balance over ${upstreams.length})\n`);
   report(title, rows);
+  for (const r of rows) {
+    if (r.errors > 0 || r.non2xx > 0) failures.push(`${title}, ${r.target}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
+  }
 }
+
+/** Runs that had any error or non-2xx answer: the bench exits 1 when there is one. */
+const failures: string[] = [];
 
 async function main(): Promise<void> {
   if (!existsSync(BALANCER_MAIN)) throw new Error('dist/main.js missing: run `pnpm --filter @fleet/balancer build` first');
   const nginx = nginxBinary();
   if (nginx === undefined) {
+    if (missingTool('nginx', 'the balancer bench NGINX baseline') === 'fail') throw new Error(missingToolError('nginx', 'the balancer bench NGINX baseline'));
     process.stdout.write('NGINX skipped: no nginx binary. Install it to compare: apt-get install -y nginx\n');
   }
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
     await Promise.all(procs.map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
+  if (failures.length > 0) throw new Error(`requests failed during the bench:\n  ${failures.join('\n  ')}`);
 }
 
 main().catch((err: unknown) => {

@@ -83,7 +83,7 @@ describe('WebSocket', () => {
     const wsPort = (wss.address() as AddressInfo).port;
     f.balancer = await startTestBalancer({
       upstreams: { default: { servers: [`127.0.0.1:${wsPort}`] } },
-      routes: [{ prefix: '/', upstream: 'default', websocketIdleTimeoutMs: 300 }],
+      routes: [{ prefix: '/', upstream: 'default', websocketIdleTimeoutMs: 3000 }],
     });
     const client = new WebSocket(`ws://127.0.0.1:${f.balancer.port}/chat`);
     f.cleanups.push(() => client.terminate());
@@ -97,6 +97,6 @@ describe('WebSocket', () => {
     expect(forwardedFor).toBe('127.0.0.1');
     let closed = false;
     client.once('close', () => (closed = true));
-    await waitFor(() => closed, { what: 'idle close', timeoutMs: 10_000 });
+    await waitFor(() => closed, { what: 'idle close', timeoutMs: 30_000 });
   });
 });

@@ -133,6 +133,9 @@ describe('balancer process', () => {
     f.backends[0]?.releaseHeld();
     expect((await held).status).toBe(200);
     expect(await child.exited).toBe(0);
+    // The drained request's line reached the pipe before the exit.
+    const line = await child.waitForLog((l) => l.type === 'access' && l.path === '/hold', 'the access log line of the drained request');
+    expect(line).toMatchObject({ method: 'GET', status: 200, upstream: 'default' });
   });
 });
 

@@ -83,10 +83,15 @@ describe('next upstream', () => {
   it('times out slow upstream headers and fails over to a fast peer; 504 UPSTREAM_TIMEOUT when all are slow', async () => {
     f.backends = [await startBackend('slow'), await startBackend('fast')];
     const [slow, fast] = f.backends as [Backend, Backend];
-    slow.delayMs = 5000;
-    const port = await start([`${slow.address} max_fails=0`, `${fast.address} max_fails=0`], { timeouts: { headersMs: 200 } });
+    // headersMs is far above what the fast peer needs even on a loaded machine; the slow peer
+    // never answers in time. Its first timeout ejects it (max_fails=1 for fail_timeout 10 s), so
+    // only one request waits the full headers timeout; if the window ends first, the next pick
+    // of it fails over again, which changes nothing below.
+    slow.delayMs = 600_000;
+    const port = await start([`${slow.address} max_fails=1`, `${fast.address} max_fails=0`], { timeouts: { headersMs: 2000 } });
     expect(await serverIds(port, 4)).toEqual(['fast', 'fast', 'fast', 'fast']);
-    fast.delayMs = 5000;
+    expect(slow.hits).toBeGreaterThan(0);
+    fast.delayMs = 600_000;
     expectError(await get(port, '/'), 504, 'UPSTREAM_TIMEOUT');
   });
 

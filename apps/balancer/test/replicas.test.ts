@@ -111,8 +111,10 @@ describe('failover with real replicas', () => {
 
   it('SIGSTOP of a replica: requests time out on it and fail over; it serves again after SIGCONT', async () => {
     const paused = await startReplica('paused');
-    const servers = [...replicas.slice(0, 2).map((r) => r.address), `${paused.address} max_fails=1 fail_timeout=1s`];
-    const port = await balance({ servers, timeouts: { headersMs: 500 } });
+    // headersMs leaves a loaded machine plenty of room for a real answer; one timeout on the
+    // paused replica ejects it for fail_timeout, so the walk below waits for it only once.
+    const servers = [...replicas.slice(0, 2).map((r) => r.address), `${paused.address} max_fails=1 fail_timeout=5s`];
+    const port = await balance({ servers, timeouts: { headersMs: 3000 } });
     expect(new Set(await predictIds(port, 6))).toContain('paused');
     paused.signal('SIGSTOP');
     const ids = await predictIds(port, 9);
@@ -120,7 +122,7 @@ describe('failover with real replicas', () => {
     const peer = f.balancer?.upstreams.get('default')?.group.snapshot(0).peers.find((p) => p.id === paused.address);
     expect(peer?.totalFails).toBeGreaterThan(0);
     paused.signal('SIGCONT');
-    await waitFor(async () => (await predictIds(port, 3)).includes('paused'), { timeoutMs: 20_000, intervalMs: 100, what: 'paused replica back in rotation' });
+    await waitFor(async () => (await predictIds(port, 3)).includes('paused'), { timeoutMs: 40_000, intervalMs: 100, what: 'paused replica back in rotation' });
     await paused.stop();
   });
 });

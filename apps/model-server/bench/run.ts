@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   const results: LoadResult[] = [];
   try {
     console.log(`start → ready: ${fmt(server.startToReadyMs)} ms (spawn to "listening"; in-process ${server.startupMs} ms)`);
-    await runLoad(server.url, corpus, { concurrency: 8, durationMs: 1000 }); // warm-up (JIT, connections)
+    const warm = await runLoad(server.url, corpus, { concurrency: 8, durationMs: 1000 }); // warm-up (JIT, connections)
+    results.push(warm);
     const runs = [
       ...CONCURRENCY.map((concurrency) => ({ concurrency, durationMs: DURATION_MS })),
       { concurrency: 64, durationMs: DURATION_MS, textsPerRequest: 8 },
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
     if (at64) console.log(`ratio at c=64: ${fmt(at64.rowsPerSec / ceiling.rowsPerSec, 2)} (goal ≥ 0.8)`);
   } finally {
     await server.stop();
+  }
+  // Numbers, not thresholds; but a run where requests failed measured nothing: exit 1.
+  const failed = results.filter((r) => r.errors > 0);
+  if (failed.length > 0) {
+    const list = failed.map((r) => `c=${r.concurrency} ×${r.textsPerRequest}: ${r.errors} of ${r.requests} failed or non-2xx`);
+    throw new Error(`requests failed during the bench: ${list.join('; ')}`);
   }
 }
 

@@ -90,6 +90,26 @@ export function composeCli(): string[] | undefined {
   return undefined;
 }
 
+/**
+ * What Compose itself makes of a stack: `config` from the real CLI, with the two things it
+ * spells differently from the files brought back to the files' form (bind mounts of the repo
+ * as `./path`, ports without the `/tcp` suffix), so the same checks read either.
+ */
+export function normalizeCliProject(project: unknown): Record<string, unknown> {
+  const doc = asRecord(project, 'compose config');
+  const services = Object.fromEntries(
+    Object.entries(servicesOf(doc)).map(([name, svc]) => {
+      const out: Record<string, unknown> = { ...svc };
+      if (Array.isArray(svc.ports)) out.ports = svc.ports.map((p) => String(p).replace(/\/tcp$/, ''));
+      if (Array.isArray(svc.volumes)) {
+        out.volumes = svc.volumes.map((v) => (typeof v === 'string' && v.startsWith(`${REPO_ROOT}/`) ? `./${v.slice(REPO_ROOT.length + 1)}` : v));
+      }
+      return [name, out];
+    }),
+  );
+  return { ...doc, services };
+}
+
 /** `compose -f ... config` output parsed; throws with the CLI's stderr when it refuses the files. */
 export function composeConfig(cli: string[], stack: Stack): unknown {
   const [bin = '', ...pre] = cli;
@@ -102,4 +122,29 @@ export function composeConfig(cli: string[], stack: Stack): unknown {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return parse(out);
+}
+
+let cliProbe: { cli: string[] | undefined } | undefined;
+/** The Compose CLI, probed once per test file. */
+export function cachedCli(): string[] | undefined {
+  cliProbe ??= { cli: composeCli() };
+  return cliProbe.cli;
+}
+
+const projects = new Map<string, Record<string, unknown>>();
+/**
+ * A stack as Compose merges it: the real CLI's `config` when one is installed (CI installs
+ * docker-compose), else the hand-written `loadStack` merge. Without a CLI the `config` tests
+ * in compose.test.ts fail under CI=true (the shared missing-tool rule), so CI never checks
+ * the overlays through the hand-written merge alone.
+ */
+export function stackProject(stack: Stack): Record<string, unknown> {
+  const key = stack.files.join('\0');
+  let project = projects.get(key);
+  if (project === undefined) {
+    const cli = cachedCli();
+    project = cli ? normalizeCliProject(composeConfig(cli, stack)) : loadStack(stack);
+    projects.set(key, project);
+  }
+  return project;
 }

@@ -12,6 +12,9 @@ describe('slowStartFactor', () => {
     [10_000, 0, 5000, 0.5],
     [10_000, 0, 9999, 0.9999],
     [10_000, 0, 10_000, 1],
+    [10_000, 0, 25_000, 1], // long after the ramp: never above the nominal weight
+    [0, 100, 50, 1], // off, even for a clock that reads before the recovery
+    [10_000, 100, 50, SLOW_START_MIN_FACTOR], // a clock before the recovery: the floor
   ])('slowStart=%d since=%s now=%d → %d', (ms, since, now, expected) => {
     expect(slowStartFactor(ms, since, now)).toBeCloseTo(expected, 9);
   });

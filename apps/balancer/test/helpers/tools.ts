@@ -1,16 +1,15 @@
 import { existsSync } from 'node:fs';
+import { missingTool as sharedRule, missingToolError } from '../../../../.ci/require-tool.mjs';
 
 /**
- * A test that needs a system tool (Chromium, promtool…) skips with a clear message when it is
- * missing, except under CI=true, where a missing tool fails the run unless the tool is named
- * in ALLOW_MISSING_TOOLS (comma-separated), so CI cannot pass by silently testing nothing.
+ * A test that needs a system tool (Chromium…) at a known path, through the repository's one
+ * rule (`.ci/require-tool.mjs`): undefined when it is there; when it is missing, a skip message
+ * outside CI (logged for the CI summary), and under CI=true a thrown error unless FLEET_SKIP
+ * names the tool, so CI cannot pass by silently testing nothing.
  */
 export function missingTool(name: string, path: string, install: string): string | undefined {
   if (existsSync(path)) return undefined;
-  const message = `${name} not found at ${path} (${install})`;
-  const allowed = (process.env.ALLOW_MISSING_TOOLS ?? '').split(',').map((s) => s.trim());
-  if (process.env.CI === 'true' && !allowed.includes(name)) {
-    throw new Error(`${message}; CI=true needs it (or set ALLOW_MISSING_TOOLS=${name} to skip on purpose)`);
-  }
-  return `SKIPPED: ${message}`;
+  const check = `${name} at ${path} (${install})`;
+  if (sharedRule(name, check) === 'fail') throw new Error(missingToolError(name, check));
+  return `SKIPPED: ${name} not found at ${path} (${install})`;
 }

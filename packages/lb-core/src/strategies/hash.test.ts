@@ -2,22 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { countBy, fail, makeGroup, peer, pickId, weighted } from '../../test/helpers.js';
 import type { PeerConfig, SelectResult } from '../index.js';
 import { buildRing, findPoint, splitServer } from './ketama.js';
+import { NGINX_EXPECTED } from '../../test/nginx-expected.js';
 
-// Expected picks come from an independent Python implementation of NGINX's loops
-// (zlib.crc32; generic: hash += (crc32([rehash] key) >> 16) & 0x7fff, w = hash % total;
-// consistent: ketama points crc32(host \0 port prev_hash_le32), 160 per weight unit).
+// Expected picks come from the independent oracle oracle/nginx-hash.mjs, written from
+// ngx_http_upstream_hash_module.c (zlib's crc32; generic: hash += (crc32([rehash] key) >> 16)
+// & 0x7fff, w = hash % total; consistent: ketama points crc32(host \0 port prev_hash_le32),
+// 160 per weight unit), through test/nginx-expected.json, which test/nginx-oracle.test.ts
+// checks against the oracle.
+const generic = NGINX_EXPECTED.hash;
+const chash = NGINX_EXPECTED.consistent;
+const chashWith = (key: string, weights: number[], down?: string) =>
+  chash.find((c) => c.key === key && Object.values(c.servers).join() === weights.join() && c.down?.[0] === down);
 const walkIds = (results: SelectResult[]) => results.map((r) => (r.ok ? r.peer.id : r.code)).join('');
 
 describe('hash $key (generic, NGINX)', () => {
   // Reference rehash sequences over weights {1,1,1}: /predict 0 1 0 2 …, user-42 2 2 0 0 1 …,
   // alpha 1 2 2 1 …; over {2,1,1}: /predict 1 …, alpha 0 …, gamma 2 …
-  it.each([
-    { key: '/predict', weights: { a: 1, b: 1, c: 1 }, first: 'a', walk: 'abc' },
-    { key: 'user-42', weights: { a: 1, b: 1, c: 1 }, first: 'c', walk: 'cab' },
-    { key: 'alpha', weights: { a: 1, b: 1, c: 1 }, first: 'b', walk: 'bca' },
-    { key: '/predict', weights: { a: 2, b: 1, c: 1 }, first: 'b', walk: 'bac' },
-    { key: 'gamma', weights: { a: 2, b: 1, c: 1 }, first: 'c', walk: 'ca' },
-  ])('$key over $weights → $first, retry walk $walk', ({ key, weights, first, walk }) => {
+  it.each(generic.filter((c) => c.down === undefined).map((c) => ({ ...c, first: c.picks[0], walk: c.picks.join('') })))('$key over $weights → $first, retry walk $walk', ({ key, weights, first, walk }) => {
     const group = makeGroup('hash', weighted(weights));
     expect(pickId(group, { now: 0, hashKey: key })).toBe(first);
     expect(pickId(group, { now: 0, hashKey: key })).toBe(first);
@@ -26,8 +27,14 @@ describe('hash $key (generic, NGINX)', () => {
 
   it('an unusable peer is skipped by rehashing', () => {
     // user-42: c (index 2), rehash → 2 again, → 0 → a
+    expect(generic.find((c) => c.down?.[0] === 'c')?.picks).toEqual(['a']);
     const group = makeGroup('hash', [peer('a'), peer('b'), peer('c', { down: true })]);
     expect(pickId(group, { now: 0, hashKey: 'user-42' })).toBe('a');
+  });
+
+  it.each(generic.filter((c) => c.down !== undefined))('$key over $weights with $down down → $picks', ({ key, weights, down, picks }) => {
+    const group = makeGroup('hash', weighted(weights).map((p) => ({ ...p, down: down?.includes(p.id) ?? false })));
+    expect(pickId(group, { now: 0, hashKey: key })).toBe(picks[0]);
   });
 
   it('an empty or missing key goes round robin', () => {
@@ -47,25 +54,21 @@ const ketamaPeers = (weights: number[] = [1, 1, 1]): PeerConfig[] =>
 describe('hash $key consistent (ketama, NGINX)', () => {
   it('builds 160 points per weight unit, sorted, hashed as NGINX', () => {
     const ring = buildRing(servers.map((server) => ({ server, weight: 1 })));
-    expect(ring).toHaveLength(480);
-    // first points from the reference implementation
-    expect(ring.slice(0, 3)).toEqual([
-      { hash: 17998970, server: '10.0.0.2:8000' },
-      { hash: 27874173, server: '10.0.0.1:8000' },
-      { hash: 41512425, server: '10.0.0.1:8000' },
-    ]);
+    expect(ring).toHaveLength(NGINX_EXPECTED.ring.length);
+    expect(ring.slice(0, 3)).toEqual(NGINX_EXPECTED.ring.first); // 17998970 .2, 27874173 .1, 41512425 .1
     expect(findPoint(ring, 0)).toBe(0);
     expect(findPoint(ring, 17998970)).toBe(0);
     expect(findPoint(ring, 17998971)).toBe(1);
     expect(findPoint(ring, 0xffffffff)).toBe(480);
   });
 
-  it.each([
-    { key: '/predict', expected: '10.0.0.1:8000', weighted: '10.0.0.1:8000' },
-    { key: 'user-42', expected: '10.0.0.2:8000', weighted: '10.0.0.2:8000' },
-    { key: 'alpha', expected: '10.0.0.3:8000', weighted: '10.0.0.3:8000' },
-    { key: 'gamma', expected: '10.0.0.3:8000', weighted: '10.0.0.1:8000' },
-  ])('golden pick for $key', ({ key, expected, weighted: withWeight }) => {
+  it.each(
+    ['/predict', 'user-42', 'alpha', 'gamma'].map((key) => ({
+      key,
+      expected: chashWith(key, [1, 1, 1])?.picks[0],
+      weighted: chashWith(key, [2, 1, 1])?.picks[0],
+    })),
+  )('golden pick for $key', ({ key, expected, weighted: withWeight }) => {
     const group = makeGroup({ name: 'hash', consistent: true }, ketamaPeers());
     expect(pickId(group, { now: 0, hashKey: key })).toBe(expected);
     const heavier = makeGroup({ name: 'hash', consistent: true }, ketamaPeers([2, 1, 1]));
@@ -75,23 +78,20 @@ describe('hash $key consistent (ketama, NGINX)', () => {
   // Ring points after each key's first point (reference implementation):
   // /predict @164: .2 .2 .3 .1 …   alpha @394: .3 .3 .3 .2 .1 …   gamma @370: .1 .1 .3 .1 .2 …
   // user-42 @245: .2 .3 .2 .2 .2 .2 .1 …  A retry walks on from the point it stopped at.
-  it.each([
-    { key: '/predict', walk: ['.1', '.2', '.3'] },
-    { key: 'alpha', walk: ['.3', '.2', '.1'] },
-    { key: 'gamma', walk: ['.3', '.1', '.2'] },
-    { key: 'user-42', walk: ['.2', '.3', '.1'] },
-  ])('retry walk for $key follows the ring: $walk', ({ key, walk }) => {
+  it.each(chash.filter((c) => c.n === 3))('retry walk for $key follows the ring: $picks', ({ key, picks }) => {
     const group = makeGroup({ name: 'hash', consistent: true }, ketamaPeers());
     const got = [...group.candidates({ now: 0, hashKey: key }, 3)].map((r) => (r.ok ? r.peer.id : r.code));
-    expect(got).toEqual(walk.map((suffix) => `10.0.0${suffix}:8000`));
+    expect(got).toEqual(picks);
   });
 
   it('an unusable peer sends the key to the next point on the ring, not the next peer', () => {
     const down = (id: string) => ketamaPeers().map((p) => ({ ...p, down: p.id === id }));
-    const alpha = makeGroup({ name: 'hash', consistent: true }, down('10.0.0.3:8000'));
-    expect(pickId(alpha, { now: 0, hashKey: 'alpha' })).toBe('10.0.0.2:8000');
-    const gamma = makeGroup({ name: 'hash', consistent: true }, down('10.0.0.3:8000'));
-    expect(pickId(gamma, { now: 0, hashKey: 'gamma' })).toBe('10.0.0.1:8000');
+    for (const key of ['alpha', 'gamma']) {
+      const expected = chashWith(key, [1, 1, 1], '10.0.0.3:8000')?.picks[0];
+      expect(expected).toMatch(/^10\.0\.0\.[12]:8000$/); // alpha → .2, gamma → .1: the ring's next points
+      const group = makeGroup({ name: 'hash', consistent: true }, down('10.0.0.3:8000'));
+      expect(pickId(group, { now: 0, hashKey: key })).toBe(expected);
+    }
   });
 
   it.each([
@@ -99,6 +99,11 @@ describe('hash $key consistent (ketama, NGINX)', () => {
     ['[::1]:80', '[::1]', '80'],
     ['model-server', 'model-server', ''],
     ['unix:/tmp/sock', '/tmp/sock', ''],
+    ['UNIX:/tmp/sock', '/tmp/sock', ''],
+    ['a:9', 'a', '9'],
+    ['a:8b0', 'a:8b0', ''], // the port must be digits only
+    ['a:8-0', 'a:8-0', ''],
+    ['8000', '8000', ''],
   ])('splits %s into host %s and port %s', (server, host, port) => {
     expect(splitServer(server)).toEqual({ host, port });
   });

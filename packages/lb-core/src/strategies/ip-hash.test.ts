@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { countBy, makeGroup, peer, pickId, weighted } from '../../test/helpers.js';
+import { countBy, makeGroup, pickId, weighted } from '../../test/helpers.js';
 import { createSeededRandom, type SelectResult } from '../index.js';
 import { ipHashBytes } from '../ip-address.js';
+import { NGINX_EXPECTED } from '../../test/nginx-expected.js';
 
 // NGINX ip_hash: hash = 89; per loop turn, for each of the first three IPv4 octets (all
 // 16 bytes for IPv6) hash = (hash * 113 + byte) % 6271; w = hash % total_weight.
@@ -15,19 +16,16 @@ import { ipHashBytes } from '../ip-address.js';
 //   (89 * 113 + 192) % 6271 = 10249 % 6271 = 3978
 //   (3978 * 113 + 168) % 6271 = 449682 % 6271 = 4441
 //   (4441 * 113 + 1) % 6271 = 501834 % 6271 = 154  → 154 % 3 = 1 → b;  % 5 = 4 → c
-// The IPv6 rows and the rehash sequences were checked with an independent Python
-// implementation of the same loop.
+// Every expected pick below comes from the independent oracle (oracle/nginx-hash.mjs, written
+// from ngx_http_upstream_ip_hash_module.c) through test/nginx-expected.json, which
+// test/nginx-oracle.test.ts checks against it.
+const single = NGINX_EXPECTED.ipHash.filter((c) => c.n === undefined && c.down === undefined);
+const walks = NGINX_EXPECTED.ipHash.filter((c) => c.n !== undefined);
+const withDown = NGINX_EXPECTED.ipHash.filter((c) => c.down !== undefined);
 const GOLDEN = [
-  { client: '10.0.0.1', weights: { a: 1, b: 1, c: 1 }, expected: 'a' },
-  { client: '10.0.1.1', weights: { a: 1, b: 1, c: 1 }, expected: 'b' },
-  { client: '192.168.1.10', weights: { a: 1, b: 1, c: 1 }, expected: 'b' },
-  { client: '192.168.1.200', weights: { a: 1, b: 1, c: 1 }, expected: 'b' }, // same /24
-  { client: '::ffff:192.168.1.10', weights: { a: 1, b: 1, c: 1 }, expected: 'b' }, // v4-mapped
-  { client: '10.0.0.1', weights: { a: 3, b: 1, c: 1 }, expected: 'a' },
-  { client: '10.0.1.1', weights: { a: 3, b: 1, c: 1 }, expected: 'a' },
-  { client: '192.168.1.10', weights: { a: 3, b: 1, c: 1 }, expected: 'c' },
-  { client: '2001:db8::1', weights: { a: 1, b: 1, c: 1 }, expected: 'c' }, // hash 2600
-  { client: '::1', weights: { a: 1, b: 1, c: 1 }, expected: 'c' }, // hash 5945
+  ...single.map((c) => ({ client: c.client, weights: c.weights, expected: c.picks[0] })),
+  // Departure (README): an IPv4-mapped IPv6 client is hashed as IPv4 (NGINX would hash 16 bytes).
+  { client: '::ffff:192.168.1.10', weights: { a: 1, b: 1, c: 1 }, expected: 'b' },
 ];
 
 const walkIds = (results: SelectResult[]) => results.map((r) => (r.ok ? r.peer.id : r.code)).join('');
@@ -38,25 +36,29 @@ describe('ip_hash (NGINX)', () => {
     for (let i = 0; i < 3; i++) expect(pickId(group, { now: 0, clientIp: client })).toBe(expected);
   });
 
-  // Rehash sequences (peer index per loop turn) from the reference implementation:
-  // 192.168.1.10 → 1 2 2 0 …, 10.0.0.1 → 0 1 0 0 1 2 …
-  it.each([
-    { client: '192.168.1.10', expected: 'bca' },
-    { client: '10.0.0.1', expected: 'abc' },
-  ])('retry walk for $client continues the rehash: $expected', ({ client, expected }) => {
-    const group = makeGroup('ip_hash', weighted({ a: 1, b: 1, c: 1 }));
-    expect(walkIds([...group.candidates({ now: 0, clientIp: client }, 3)])).toBe(expected);
+  // Rehash sequences (peer index per loop turn): 192.168.1.10 → 1 2 2 0 …, 10.0.0.1 → 0 1 0 0 1 2 …
+  it.each(walks)('retry walk for $client continues the rehash: $picks', ({ client, weights, n, picks }) => {
+    const group = makeGroup('ip_hash', weighted(weights));
+    expect(walkIds([...group.candidates({ now: 0, clientIp: client }, n ?? 1)])).toBe(picks.join(''));
   });
 
   it('an unusable peer is skipped by rehashing, not by moving to the neighbour', () => {
     // 192.168.1.10: b, then rehash → c (not a, which a "next peer" scheme would give)
-    const group = makeGroup('ip_hash', [peer('a'), peer('b', { down: true }), peer('c')]);
-    expect(pickId(group, { now: 0, clientIp: '192.168.1.10' })).toBe('c');
+    const c = withDown.find((x) => x.client === '192.168.1.10');
+    expect(c?.picks).toEqual(['c']);
+    const group = makeGroup('ip_hash', weighted(c?.weights ?? {}).map((p) => ({ ...p, down: c?.down?.includes(p.id) ?? false })));
+    expect(pickId(group, { now: 0, clientIp: c?.client ?? '' })).toBe('c');
+  });
+
+  it.each(withDown.filter((c) => c.picks[0] !== 'round_robin'))('$client over $weights with $down down → $picks', ({ client, weights, down, picks }) => {
+    const group = makeGroup('ip_hash', weighted(weights).map((p) => ({ ...p, down: down?.includes(p.id) ?? false })));
+    expect(pickId(group, { now: 0, clientIp: client })).toBe(picks[0]);
   });
 
   it('after 20 rehashes it falls back to round robin', () => {
     // weights a=1, b=100: for 10.0.0.1 none of the first 21 values of hash % 101 is 0
     // (40, 36, 50, 69, 37, …), so with b down only the round-robin fallback can find a.
+    expect(withDown.find((x) => x.client === '10.0.0.1')?.picks).toEqual(['round_robin']);
     const group = makeGroup('ip_hash', weighted({ a: 1, b: 100 }).map((p) => ({ ...p, down: p.id === 'b' })));
     expect(pickId(group, { now: 0, clientIp: '10.0.0.1' })).toBe('a');
   });

