@@ -62,7 +62,9 @@ describe('admin dashboard', () => {
     await sse.next('frame');
     expect(await serverIds(balancer.port, 6)).toHaveLength(6);
     let frame = (await sse.next('frame')).data as Frame;
-    for (let i = 0; i < 5 && frame.stub.requests < 6; i++) frame = (await sse.next('frame')).data as Frame;
+    // Server ids are asked for once a page watches: wait for the traffic and for their answers.
+    const settled = (fr: Frame): boolean => fr.stub.requests >= 6 && (fr.groups[0]?.peers ?? []).every((p) => p.serverId !== null);
+    for (let i = 0; i < 5 && !settled(frame); i++) frame = (await sse.next('frame')).data as Frame;
     const peers = frame.groups[0]?.peers ?? [];
     expect(peers.map((p) => [p.id, p.state, p.requests, p.serverId])).toEqual([
       [a.address, 'up', 3, 's1'],

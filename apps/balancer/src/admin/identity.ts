@@ -40,6 +40,11 @@ export class PeerIdentity {
     private readonly deps: { fetch: IdentityFetch; now: () => number; logger: IdentityLogger; ttlMs?: number; timeoutMs?: number },
   ) {}
 
+  /** The known server id (null while unknown), without asking the peer. */
+  peek(peerId: string): string | null {
+    return this.entries.get(peerId)?.serverId ?? null;
+  }
+
   /** The known server id (null while unknown); starts a lookup when there is none or it expired. */
   get(peerId: string, address: string, path: string): string | null {
     const now = this.deps.now();

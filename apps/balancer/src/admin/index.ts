@@ -40,6 +40,7 @@ export interface Dashboard {
 
 export function createDashboard(deps: DashboardDeps): Dashboard {
   const identity = new PeerIdentity({ fetch: deps.identityFetch ?? fetchServerId, now: deps.now, logger: deps.logger });
+  let watched = (): boolean => false;
   const sources: DashboardSources = {
     ...deps.sources,
     snapshots() {
@@ -47,7 +48,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       identity.retain(new Set(groups.flatMap((g) => g.peers.map((p) => p.id))));
       return groups;
     },
-    serverId: (group, peer) => identity.get(peer.id, peer.address, deps.probePath(group)),
+    // Peers are asked only while a page is open: an unwatched balancer sends them nothing extra.
+    serverId: (group, peer) => (watched() ? identity.get(peer.id, peer.address, deps.probePath(group)) : identity.peek(peer.id)),
   };
   const sampler = new Sampler(sources, {
     now: deps.now,
@@ -55,6 +57,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     ...(deps.intervalMs === undefined ? {} : { intervalMs: deps.intervalMs }),
     onError: (err) => deps.logger.warn({ code: 'DASHBOARD_SAMPLE_FAILED', err }, 'dashboard: sampling failed'),
   });
+  watched = () => sampler.watchers > 0;
   sampler.start();
   const serveAsset = createAssets(deps.assetDir);
   return {
