@@ -1,0 +1,11 @@
+export { BENCH_KIT_ERRORS, BenchKitError, type BenchKitErrorCode } from './errors.js';
+export { nginxConfig, type NginxOptions } from './nginx-config.js';
+export { nginxBinary, nginxVersion, startNginx, type NginxProcess, type NginxSettings } from './nginx.js';
+export { parseChildren, parseStat, parseStatus, type CpuTicks, type MemoryKb } from './proc-parse.js';
+export { childPids, clockTicksPerSecond, cpuSeconds, cpuTicks, fdCount, fdTotal, memoryKb, memoryMb, reapedChildrenCpuSeconds } from './proc.js';
+export { captureOutput, isRunning, onCleanup, spawnTracked, stopChild } from './processes.js';
+export { freePortsInRange } from './ports.js';
+export { fmt, markdownTable, median, ratio } from './stats.js';
+export { httpOk, tcpOpen, waitFor, type WaitOptions } from './wait.js';
+export { luaString, parseWrkOutput, socketErrorTotal, wrkScript, WRK_RESULT_MARK, type WrkRequest, type WrkResult } from './wrk-script.js';
+export { runWrk, wrkBinary, wrkVersion, type WrkRun, type WrkRunResult } from './wrk.js';
