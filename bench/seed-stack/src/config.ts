@@ -1,5 +1,6 @@
 /** `pnpm bench:stack` settings, read from the environment once. */
 import { availableParallelism } from 'node:os';
+import { envInt as int } from '@fleet/bench-kit';
 
 export interface BenchConfig {
   smoke: boolean;
@@ -12,14 +13,6 @@ export interface BenchConfig {
   wrkCpus: string;
   /** Also measure the seed with NGINX `worker_processes auto`. */
   nginxAuto: boolean;
-}
-
-function int(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${key} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {

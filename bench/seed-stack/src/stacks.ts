@@ -12,13 +12,10 @@
  * 1 s connect timeout, no access log).
  */
 import { createRequire } from 'node:module';
-import { httpOk, nginxBinary, nginxSettingsFor, startFleetBalancer, startNginx, waitFor, type ProxySetup } from '@fleet/bench-kit';
+import { httpOk, nginxBinary, nginxSettingsFor, serverLines, startFleetBalancer, startNginx, waitFor, type ProxySetup } from '@fleet/bench-kit';
 import { startFleetReplica, startSeedReplica, type Replica } from './replicas.js';
 
 export const BALANCER_MAIN = createRequire(import.meta.url).resolve('@fleet/balancer/main');
-
-/** Upstream `server` parameters of seed 000 (3 failures in 30 s take a replica out for 30 s). */
-export const SERVER_PARAMS = 'max_fails=3 fail_timeout=30s';
 
 export type SystemName = 'seed' | 'seed-auto' | 'fleet';
 
@@ -39,7 +36,7 @@ export interface StackPorts {
 }
 
 export function proxySetup(ports: StackPorts, workers: 1 | 'auto' = 1): ProxySetup {
-  return { port: ports.proxy, adminPort: ports.admin, servers: ports.replicas.map((p) => `127.0.0.1:${p} ${SERVER_PARAMS}`), workers };
+  return { port: ports.proxy, adminPort: ports.admin, servers: serverLines(ports.replicas), workers };
 }
 
 async function replicasReady(replicas: Replica[]): Promise<void> {

@@ -10,5 +10,6 @@ export { httpOk, tcpOpen, waitFor, type WaitOptions } from './wait.js';
 export { luaString, parseWrkOutput, socketErrorTotal, wrkScript, WRK_RESULT_MARK, type WrkRequest, type WrkResult } from './wrk-script.js';
 export { runWrk, wrkBinary, wrkVersion, type WrkRun, type WrkRunResult } from './wrk.js';
 export { startHttpService, type HttpService, type HttpServiceSpec } from './service.js';
-export { fleetConfigFor, nginxSettingsFor, type ProxySetup } from './matched-proxies.js';
+export { fleetConfigFor, nginxSettingsFor, serverLines, SEED_SERVER_PARAMS, type ProxySetup } from './matched-proxies.js';
 export { startFleetBalancer, type FleetBalancer } from './fleet-balancer.js';
+export { envInt } from './env.js';

@@ -7,6 +7,14 @@
  */
 import type { NginxSettings } from './nginx.js';
 
+/** Upstream `server` parameters of seed 000: 3 failures within 30 s take a replica out for 30 s. */
+export const SEED_SERVER_PARAMS = 'max_fails=3 fail_timeout=30s';
+
+/** `server` lines for replicas on loopback ports, with seed 000's parameters. */
+export function serverLines(ports: readonly number[], params = SEED_SERVER_PARAMS): string[] {
+  return ports.map((p) => `127.0.0.1:${p} ${params}`);
+}
+
 export interface ProxySetup {
   port: number;
   /** fleet's admin listener (NGINX has none). */
