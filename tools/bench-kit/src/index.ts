@@ -1,8 +1,8 @@
 export { BENCH_KIT_ERRORS, BenchKitError, type BenchKitErrorCode } from './errors.js';
 export { nginxConfig, type NginxOptions } from './nginx-config.js';
 export { nginxBinary, nginxVersion, startNginx, type NginxProcess, type NginxSettings } from './nginx.js';
-export { parseChildren, parseStat, parseStatus, type CpuTicks, type MemoryKb } from './proc-parse.js';
-export { childPids, clockTicksPerSecond, cpuSeconds, cpuTicks, fdCount, fdTotal, memoryKb, memoryMb, reapedChildrenCpuSeconds } from './proc.js';
+export { parseChildren, parseNetTcp, parseStat, parseStatus, type CpuTicks, type MemoryKb, type TcpSocket } from './proc-parse.js';
+export { childPids, clockTicksPerSecond, cpuSeconds, cpuTicks, fdCount, fdTotal, memoryKb, memoryMb, reapedChildrenCpuSeconds, socketsHeldFor } from './proc.js';
 export { captureOutput, isRunning, onCleanup, spawnTracked, stopChild } from './processes.js';
 export { freePortsInRange } from './ports.js';
 export { fmt, markdownTable, median, ratio } from './stats.js';

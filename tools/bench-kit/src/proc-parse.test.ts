@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChildren, parseStat, parseStatus } from './proc-parse.js';
+import { parseChildren, parseNetTcp, parseStat, parseStatus } from './proc-parse.js';
 
 describe('parseStat', () => {
   it('reads utime and stime (fields 14, 15) after a command name with spaces and parentheses', () => {
@@ -32,5 +32,18 @@ describe('parseChildren', () => {
   it('splits pids and ignores the trailing space', () => {
     expect(parseChildren('12 34 ')).toEqual([12, 34]);
     expect(parseChildren('')).toEqual([]);
+  });
+});
+
+describe('parseNetTcp', () => {
+  it('reads the inode and both ports (hex) of every row, IPv4 and IPv6', () => {
+    const text =
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n' +
+      '   0: 0100007F:5DC0 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0\n' +
+      '   1: 0000000000000000FFFF00000100007F:5DC0 0000000000000000FFFF00000100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 777 1 0 20 4 30 10 -1\n';
+    expect(parseNetTcp(text)).toEqual([
+      { localPort: 24000, remotePort: 0, inode: 12345 },
+      { localPort: 24000, remotePort: 50000, inode: 777 },
+    ]);
   });
 });

@@ -50,3 +50,25 @@ export function parseStatus(text: string): MemoryKb {
 export function parseChildren(text: string): number[] {
   return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
+
+/** One row of /proc/net/tcp or tcp6: the socket's inode and its two ports. */
+export interface TcpSocket {
+  inode: number;
+  localPort: number;
+  remotePort: number;
+}
+
+/** `/proc/net/tcp` and `/proc/net/tcp6`: `sl local_address rem_address st … inode`, ports in hex after the `:`. */
+export function parseNetTcp(text: string): TcpSocket[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length > 9)
+    .map((f) => ({
+      localPort: parseInt((f[1] ?? '').split(':')[1] ?? '', 16),
+      remotePort: parseInt((f[2] ?? '').split(':')[1] ?? '', 16),
+      inode: Number(f[9]),
+    }))
+    .filter((s) => Number.isFinite(s.inode) && Number.isFinite(s.localPort));
+}

@@ -3,9 +3,9 @@
  * child processes. A process that is gone reads as undefined (the caller decides whether
  * that matters); any other failure throws.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { parseChildren, parseStat, parseStatus, type CpuTicks, type MemoryKb } from './proc-parse.js';
+import { parseChildren, parseNetTcp, parseStat, parseStatus, type CpuTicks, type MemoryKb } from './proc-parse.js';
 
 let ticksPerSecond: number | undefined;
 
@@ -87,4 +87,37 @@ export function memoryMb(pids: readonly number[]): { peakRssMb: number; rssMb: n
 /** Sum of open fds over `pids`. */
 export function fdTotal(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + (fdCount(pid) ?? 0), 0);
+}
+
+/** Socket inodes among a process's open fds (links `socket:[N]`). */
+function socketInodes(pid: number): number[] {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return fds.flatMap((fd) => {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      return m ? [Number(m[1])] : [];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // closed meanwhile
+      throw error;
+    }
+  });
+}
+
+/**
+ * How many sockets the processes `pids` hold whose peer port is one of `remotePorts` (the
+ * local ports of connections this process opened to them): exactly the proxy's resources held
+ * for those connections, apart from its upstream pool or other clients.
+ */
+export function socketsHeldFor(pids: readonly number[], remotePorts: ReadonlySet<number>): number {
+  if (remotePorts.size === 0) return 0;
+  const byInode = new Map(
+    ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => parseNetTcp(readFileSync(file, 'utf8')).map((s) => [s.inode, s] as const)),
+  );
+  return pids.flatMap(socketInodes).filter((inode) => remotePorts.has(byInode.get(inode)?.remotePort ?? -1)).length;
 }

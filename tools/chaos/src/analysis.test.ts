@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WrkResult } from '@fleet/bench-kit';
-import { FD_TOLERANCE, failed, resources, targetResults, type RunRecord } from './analysis.js';
+import { failed, resources, targetResults, type RunRecord } from './analysis.js';
 
 const load = (over: Partial<WrkResult> = {}): WrkResult => ({
   requests: 1000,
@@ -15,22 +15,23 @@ const load = (over: Partial<WrkResult> = {}): WrkResult => ({
   ...over,
 });
 
-const samples = (points: [number, number, number][]) => points.map(([atS, fds, rssMb]) => ({ atS, fds, rssMb }));
+const samples = (points: [number, number, number, number][]) => points.map(([atS, fds, rssMb, held]) => ({ atS, fds, rssMb, held }));
 
 describe('resources', () => {
-  it('takes the baseline before the fault, the peak after it, and when fds came back', () => {
-    const r = resources(samples([[0, 40, 100], [0.5, 42, 101], [1.2, 140, 150], [2, 141, 180], [3, 45, 120], [4, 41, 118]]), 1);
-    expect(r).toMatchObject({ baseFds: 41, peakFds: 141, endFds: 41, baseRssMb: 100.5, peakRssMb: 180, rssGrowthMb: 79.5 });
-    expect(r?.fdsBackAfterS).toBe(2); // first sample after the peak within FD_TOLERANCE of the baseline, minus the fault time
+  it('takes the baseline before the fault, the peaks after it, and when the attack sockets were all released', () => {
+    const r = resources(samples([[0, 40, 100, 0], [0.5, 42, 101, 0], [1.2, 140, 150, 100], [2, 141, 180, 100], [3, 55, 120, 0], [4, 41, 118, 0]]), 1);
+    expect(r).toMatchObject({ baseFds: 41, peakFds: 141, endFds: 41, peakHeld: 100, endHeld: 0, baseRssMb: 100.5, peakRssMb: 180, rssGrowthMb: 79.5 });
+    expect(r?.releasedAfterS).toBe(2); // the first sample holding none after the peak, minus the fault time; the fds (55) need not be at baseline
   });
 
-  it('says "never" when fds stay up to the end of the window', () => {
-    const r = resources(samples([[0, 20, 1], [1, 120, 1], [9, 20 + FD_TOLERANCE + 1, 1]]), 1);
-    expect(r?.fdsBackAfterS).toBeUndefined();
+  it('says "still held" when the proxy keeps any of them to the end of the window', () => {
+    const r = resources(samples([[0, 20, 1, 0], [1, 120, 1, 100], [9, 21, 1, 1]]), 1);
+    expect(r?.releasedAfterS).toBeUndefined();
+    expect(r?.endHeld).toBe(1);
   });
 
   it('has nothing to say without samples on both sides of the fault', () => {
-    expect(resources(samples([[2, 1, 1]]), 1)).toBeUndefined();
+    expect(resources(samples([[2, 1, 1, 0]]), 1)).toBeUndefined();
   });
 });
 
@@ -61,10 +62,10 @@ describe('targetResults', () => {
   });
 
   it('checks fds after idle connections and RSS growth under stalled uploads', () => {
-    const res = (fdsBackAfterS: number | undefined, rssGrowthMb: number) => ({ baseFds: 20, peakFds: 120, endFds: 20, fdsBackAfterS, baseRssMb: 80, peakRssMb: 80 + rssGrowthMb, rssGrowthMb });
+    const res = (releasedAfterS: number | undefined, rssGrowthMb: number) => ({ baseFds: 20, peakFds: 120, endFds: 20, peakHeld: 100, endHeld: releasedAfterS === undefined ? 100 : 0, releasedAfterS, baseRssMb: 80, peakRssMb: 80 + rssGrowthMb, rssGrowthMb });
     const t = targetResults([rec('idle', 'fleet', { resources: res(undefined, 0) }), rec('idle', 'nginx', { resources: res(10.4, 0) }), rec('slowloris', 'fleet', { resources: res(0, 204) }), rec('slowloris', 'nginx', { resources: res(0, 4) })], ctx);
     expect(t.map((x) => [x.fleet, x.nginx, x.met])).toEqual([
-      ['not back (20 → 20 fds)', 'back after 10.4 s', false],
+      ['100 of 100 still held at the end', 'all released after 10.4 s', false],
       ['+204 MB', '+4 MB', false],
     ]);
   });

@@ -9,6 +9,8 @@ import net from 'node:net';
 export interface Held {
   /** Sockets the proxy has closed (or reset) so far. */
   closedByPeer(): number;
+  /** Local ports of the held sockets (the proxy sees them as its peers' ports). */
+  localPorts(): number[];
   release(): void;
 }
 
@@ -21,7 +23,8 @@ function hold(sockets: net.Socket[]): Held {
       if (hadError) closed++;
     });
   }
-  return { closedByPeer: () => closed, release: () => sockets.forEach((s) => s.destroy()) };
+  const ports = sockets.map((s) => s.localPort ?? 0);
+  return { closedByPeer: () => closed, localPorts: () => ports, release: () => sockets.forEach((s) => s.destroy()) };
 }
 
 function connect(port: number): Promise<net.Socket> {

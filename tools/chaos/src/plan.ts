@@ -59,7 +59,8 @@ function shape(fault: FaultName, c: ChaosConfig): Shape {
     case 'idle':
       return { windowS: FAULT_AT_S + c.headerTimeoutS + 7, steps: [{ atS: FAULT_AT_S, action: 'open-idle' }], sample: true };
     case 'slowloris':
-      return { windowS: w, steps: [{ atS: FAULT_AT_S, action: 'open-stalled-uploads' }], sample: true };
+      // 200 MB to accept and read: give a busy proxy time to take it all in
+      return { windowS: Math.max(w, 6), steps: [{ atS: FAULT_AT_S, action: 'open-stalled-uploads' }], sample: true };
     case 'graceful-stop':
       return { windowS: w, steps: [{ atS: w / 2, action: 'stop-proxy' }] };
   }

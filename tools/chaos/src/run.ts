@@ -59,6 +59,7 @@ async function act(action: Action, live: Live, deps: RunDeps): Promise<void> {
     case 'reload-with-peer':
       return live.proxy.reload(all);
     case 'stop-proxy':
+      live.notes.push('after the stop, wrk\'s reconnects are refused (counted as write/connect errors); read errors and non-2xx are requests lost in flight');
       return live.proxy.stop();
     case 'open-idle':
       live.held.push(await openIdle(ports.port, cfg.idleConnections));
@@ -88,7 +89,7 @@ export async function executeRun(run: FaultRun, deps: RunDeps): Promise<RunRecor
   const wrk = { bin: deps.wrk, url, requests: REQUESTS, connections: run.concurrency, cpus: cfg.wrkCpus || undefined, timeoutS: 30 };
   try {
     await runWrk({ ...wrk, durationS: cfg.warmupS });
-    const sampler = run.sample ? startSampler(() => proxy.pids()) : undefined;
+    const sampler = run.sample ? startSampler(() => proxy.pids(), () => new Set(live.held.flatMap((h) => h.localPorts()))) : undefined;
     const [load] = await Promise.all([runWrk({ ...wrk, durationS: run.windowS }), schedule(run, live, deps)]);
     const samples = sampler?.stop();
     const faultAtS = run.steps[0]?.atS ?? 0;

@@ -7,15 +7,15 @@ const record: RunRecord = {
   system: 'nginx',
   concurrency: 16,
   load: { requests: 12345, durationS: 5, rps: 2469, p50Ms: 4, p90Ms: 6, p99Ms: 12.4, maxMs: 80, non2xx: 0, socketErrors: { connect: 3, read: 1, write: 0, timeout: 0 } },
-  resources: { baseFds: 13, peakFds: 113, endFds: 13, fdsBackAfterS: 10.2, baseRssMb: 12, peakRssMb: 14, rssGrowthMb: 2 },
+  resources: { baseFds: 13, peakFds: 113, endFds: 13, peakHeld: 100, endHeld: 0, releasedAfterS: 10.2, baseRssMb: 12, peakRssMb: 14, rssGrowthMb: 2 },
   note: 'proxy closed 100 of the held connections',
 };
 
 describe('chaosTable', () => {
   it('has one row per run with the socket error classes, fds and RSS', () => {
     const text = chaosTable([record]);
-    expect(text.split('\n')[0]).toBe('| fault | system | c | requests | non-2xx | socket errors | p99 ms | max ms | fds base → peak → end | RSS MB base → peak | note |');
-    expect(text).toContain('| 100 idle connections | NGINX | 16 | 12,345 | 0 | 4 (connect 3, read 1) | 12 | 80 | 13 → 113 → 13 (back after 10.2 s) | 12 → 14 (+2) | proxy closed 100 of the held connections |');
+    expect(text.split('\n')[0]).toBe('| fault | system | c | requests | non-2xx | socket errors | p99 ms | max ms | proxy fds base → peak → end | attack sockets held by the proxy | proxy RSS MB base → peak | note |');
+    expect(text).toContain('| 100 idle connections | NGINX | 16 | 12,345 | 0 | 4 (connect 3, read 1) | 12 | 80 | 13 → 113 → 13 | 100 → 0 after 10.2 s | 12 → 14 (+2) | proxy closed 100 of the held connections |');
   });
 });
 

@@ -23,9 +23,13 @@ function socketErrors(r: RunRecord): string {
 
 function fds(r: RunRecord): string {
   const res = r.resources;
+  return res ? `${fmt(res.baseFds)} → ${fmt(res.peakFds)} → ${fmt(res.endFds)}` : '';
+}
+
+function held(r: RunRecord): string {
+  const res = r.resources;
   if (!res) return '';
-  const back = res.fdsBackAfterS === undefined ? 'not back' : `back after ${res.fdsBackAfterS.toFixed(1)} s`;
-  return `${fmt(res.baseFds)} → ${fmt(res.peakFds)} → ${fmt(res.endFds)} (${back})`;
+  return res.releasedAfterS === undefined ? `${fmt(res.peakHeld)} → ${fmt(res.endHeld)} (still held)` : `${fmt(res.peakHeld)} → 0 after ${res.releasedAfterS.toFixed(1)} s`;
 }
 
 function rss(r: RunRecord): string {
@@ -35,8 +39,8 @@ function rss(r: RunRecord): string {
 
 export function chaosTable(records: readonly RunRecord[]): string {
   return markdownTable(
-    ['fault', 'system', 'c', 'requests', 'non-2xx', 'socket errors', 'p99 ms', 'max ms', 'fds base → peak → end', 'RSS MB base → peak', 'note'],
-    records.map((r) => [FAULT_TEXT[r.fault], r.system === 'fleet' ? 'fleet' : 'NGINX', String(r.concurrency), fmt(r.load.requests), fmt(r.load.non2xx), socketErrors(r), fmt(r.load.p99Ms), fmt(r.load.maxMs), fds(r), rss(r), r.note ?? '']),
+    ['fault', 'system', 'c', 'requests', 'non-2xx', 'socket errors', 'p99 ms', 'max ms', 'proxy fds base → peak → end', 'attack sockets held by the proxy', 'proxy RSS MB base → peak', 'note'],
+    records.map((r) => [FAULT_TEXT[r.fault], r.system === 'fleet' ? 'fleet' : 'NGINX', String(r.concurrency), fmt(r.load.requests), fmt(r.load.non2xx), socketErrors(r), fmt(r.load.p99Ms), fmt(r.load.maxMs), fds(r), held(r), rss(r), r.note ?? '']),
   );
 }
 
