@@ -53,11 +53,12 @@ describe('Debian packages for the seed replica', () => {
 });
 
 describe.skipIf(missing.length > 0)(`seed replica agrees with fleet${skip ? ` â€” ${skipMessage(missing)}` : ''}`, () => {
-  const texts = agreementTexts();
+  let texts: string[] = [];
   let fleet: Replica;
   let seed: Replica;
 
   beforeAll(async () => {
+    texts = agreementTexts();
     const [fleetPort, seedPort] = await freePortsInRange(2, 24800, 24899);
     fleet = startFleetReplica('fleet-agree', fleetPort ?? 0);
     seed = startSeedReplica('seed-agree', seedPort ?? 0);
@@ -73,7 +74,7 @@ describe.skipIf(missing.length > 0)(`seed replica agrees with fleet${skip ? ` â€
   });
 
   it('tokenizes every text to the same ids as @fleet/model', () => {
-    const out = spawnSync(PYTHON, ['-m', 'replica.tokens', TABLES_PATH], { input: JSON.stringify(texts), encoding: 'utf8', env: { ...process.env, PYTHONPATH: PACKAGE_DIR }, maxBuffer: 64 * 1024 * 1024 });
+    const out = spawnSync(PYTHON, ['-m', 'replica.tokens', TABLES_PATH], { input: JSON.stringify(texts), encoding: 'utf8', env: { ...process.env, PYTHONPATH: PACKAGE_DIR }, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
     expect(out.stderr).toBe('');
     const python = JSON.parse(out.stdout) as { unicode: string; ids: number[][] };
     expect(python.unicode).toBe(process.versions.unicode);
