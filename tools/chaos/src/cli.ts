@@ -6,6 +6,7 @@
  * process and temp dir is removed at the end, on an error and on Ctrl-C.
  * CHAOS_SMOKE=1: short windows for CI (about two minutes).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePortsInRange, nginxBinary, nginxVersion, wrkBinary, wrkVersion } from '@fleet/bench-kit';
@@ -34,6 +35,11 @@ function tools(cfg: ChaosConfig): { wrk: string; nginx: string | undefined } | u
   return { wrk, nginx };
 }
 
+function commit(): string {
+  const out = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return out.status === 0 ? out.stdout.trim() : 'unknown commit';
+}
+
 function report(cfg: ChaosConfig, records: RunRecord[], header: string[]): void {
   out();
   header.forEach((h) => out(h));
@@ -57,7 +63,7 @@ async function main(): Promise<void> {
   const at = (i: number): number => p[i] as number;
   const header = [
     `date: ${new Date().toISOString()}${cfg.smoke ? ' (CHAOS_SMOKE=1: short windows)' : ''}`,
-    `systems: fleet balancer (git HEAD of this tree, Node ${process.versions.node})${found.nginx ? `, ${nginxVersion(found.nginx)} (1 worker)` : ''}; 3 model-server replicas shared by both`,
+    `systems: fleet balancer (${commit()}, Node ${process.versions.node})${found.nginx ? `, ${nginxVersion(found.nginx)} (1 worker)` : ''}; 3 model-server replicas shared by both`,
     `load: ${wrkVersion(found.wrk)}, POST /predict, c=${cfg.concurrency} (kill -9 also at ${cfg.killConcurrencies.join(', ')}), ${cfg.warmupS} s warm-up per run, pause ${cfg.pauseS} s, header timeout ${cfg.headerTimeoutS} s`,
   ];
   header.forEach(log);
