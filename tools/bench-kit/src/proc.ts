@@ -34,26 +34,24 @@ export function memoryKb(pid: number): MemoryKb | undefined {
   return text === undefined ? undefined : parseStatus(text);
 }
 
-/** Open file descriptors of a process (entries of /proc/<pid>/fd). */
-export function fdCount(pid: number): number | undefined {
+/** Entries of /proc/<pid>/<dir>; undefined when the process is gone. */
+function listProc(pid: number, dir: string): string[] | undefined {
   try {
-    return readdirSync(`/proc/${pid}/fd`).length;
+    return readdirSync(`/proc/${pid}/${dir}`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
 }
 
+/** Open file descriptors of a process (entries of /proc/<pid>/fd). */
+export function fdCount(pid: number): number | undefined {
+  return listProc(pid, 'fd')?.length;
+}
+
 /** Direct children of a process, over all its threads. */
 export function childPids(pid: number): number[] {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return tids.flatMap((tid) => parseChildren(readProc(pid, `task/${tid}/children`) ?? ''));
+  return (listProc(pid, 'task') ?? []).flatMap((tid) => parseChildren(readProc(pid, `task/${tid}/children`) ?? ''));
 }
 
 /** CPU seconds of this process's reaped children so far (cutime + cstime of /proc/self/stat). */
@@ -91,14 +89,7 @@ export function fdTotal(pids: readonly number[]): number {
 
 /** Socket inodes among a process's open fds (links `socket:[N]`). */
 function socketInodes(pid: number): number[] {
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return fds.flatMap((fd) => {
+  return (listProc(pid, 'fd') ?? []).flatMap((fd) => {
     try {
       const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
       return m ? [Number(m[1])] : [];
