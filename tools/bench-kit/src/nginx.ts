@@ -35,7 +35,7 @@ export interface NginxProcess {
   readonly prefix: string;
   /** Master + current workers. */
   pids(): number[];
-  /** Writes the new config, checks it, SIGHUP, resolves once the worker set changed. */
+  /** Writes the new config, checks it, SIGHUP, resolves once only new workers run. */
   reload(settings: NginxSettings): Promise<void>;
   /** `graceful`: SIGQUIT (finish in-flight requests); otherwise SIGTERM. Removes the prefix. */
   stop(mode?: 'graceful' | 'fast'): Promise<void>;
@@ -67,7 +67,12 @@ export async function startNginx(bin: string, settings: NginxSettings): Promise<
       const before = new Set(workers());
       writeChecked(bin, prefix, next);
       child.kill('SIGHUP');
-      await waitFor(async () => workers().some((pid) => !before.has(pid)), { name: 'nginx reload', timeoutMs: 10_000, child, detail: output });
+      // done when the old workers are gone: until they see the master's SIGQUIT they still
+      // accept new connections on the shared listening socket, with the old config
+      await waitFor(async () => {
+        const now = workers();
+        return now.length > 0 && now.every((pid) => !before.has(pid));
+      }, { name: 'nginx reload', timeoutMs: 10_000, child, detail: output });
     },
     async stop(mode = 'fast') {
       await stopChild(child, mode === 'graceful' ? 'SIGQUIT' : 'SIGTERM');
