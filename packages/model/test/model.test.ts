@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS, MODEL_INFO, MODEL_SHA256, WARMUP, defaultModelPath, tensorsForTexts, tokenIds } from '../src/index.js';
 import { sha256Hex } from '../scripts/lib/build.js';
-import { loadExamples, splitExamples, type Example } from '../scripts/lib/corpus.js';
+import { loadExamples, splitExamples, type Example } from '../src/corpus.js';
 import { readParams } from '../scripts/lib/read-params.js';
 import { forward, type Params } from '../scripts/lib/train.js';
 

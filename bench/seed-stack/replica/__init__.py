@@ -1,0 +1,1 @@
+"""FastAPI replica of fleet's model-server, the way the NGINX + FastAPI tutorials build one."""

@@ -1,0 +1,129 @@
+/**
+ * `pnpm bench:stack`: fleet against the FastAPI + NGINX stack it replaces, same model, same
+ * machine, one run. Each stack is started in turn (health-gated), warmed up, then loaded by the
+ * same wrk at c=32 and c=64 on the same payload mix and at c=32 with 8 texts per request;
+ * rounds are interleaved (seed, fleet, fleet, seed…) and medians reported with the ratios
+ * fleet/seed and the issue's targets. BENCH_SMOKE=1: one short round, exit 1 on any error.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePortsInRange, memoryMb, wrkBinary } from '@fleet/bench-kit';
+import { benchConfig, type BenchConfig } from './config.js';
+import { aptInstall, canInstall, missingBenchPackages, missingIsFatal, skipMessage } from './deps.js';
+import { measure, warmUp, type LoadOptions, type LoadSpec, type RunResult } from './measure.js';
+import { loadPayloadMix, TEXTS_PER_BATCH } from './payloads.js';
+import { runsTable, stacksTable, summarize, targets, targetsTable, totalErrors, type StackRound } from './report.js';
+import { startFleetStack, startSeedStack, type RunningStack, type StackPorts, type SystemName } from './stacks.js';
+import { fleetVersion, loadGenerator, machine, seedVersion } from './versions.js';
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+
+/** Missing packages installed when possible; false (after saying why) when the bench cannot run. */
+function ensurePackages(): boolean {
+  let missing = missingBenchPackages();
+  if (missing.length > 0 && canInstall()) {
+    aptInstall(missing, log);
+    missing = missingBenchPackages();
+  }
+  if (missing.length === 0) return true;
+  log(skipMessage(missing));
+  if (missingIsFatal('pnpm bench:stack')) process.exitCode = 1;
+  return false;
+}
+
+function loads(): LoadSpec[] {
+  const mix = loadPayloadMix();
+  return [
+    { id: 'c32', connections: 32, requests: mix.single, textsPerRequest: 1 },
+    { id: 'c64', connections: 64, requests: mix.single, textsPerRequest: 1 },
+    { id: `c32x${TEXTS_PER_BATCH}`, connections: 32, requests: mix.batch, textsPerRequest: TEXTS_PER_BATCH },
+  ];
+}
+
+function start(system: SystemName, ports: Record<'seed' | 'fleet', StackPorts>): Promise<RunningStack> {
+  if (system === 'fleet') return startFleetStack(ports.fleet);
+  return startSeedStack(ports.seed, system === 'seed' ? 1 : 'auto');
+}
+
+/** JIT, pools and keep-alive warm: the single-text mix at c=64, then the 8-text bodies. Returns the errors seen. */
+async function warm(stack: RunningStack, specs: LoadSpec[], o: LoadOptions): Promise<number> {
+  let errors = 0;
+  for (const spec of specs.filter((s) => s.id !== 'c32')) errors += await warmUp(stack, spec, { ...o, durationS: spec.textsPerRequest > 1 ? Math.max(1, Math.round(o.durationS / 3)) : o.durationS });
+  return errors;
+}
+
+async function oneStack(system: SystemName, cfg: BenchConfig, specs: LoadSpec[], ports: Record<'seed' | 'fleet', StackPorts>, wrk: string): Promise<StackRound> {
+  const stack = await start(system, ports);
+  log(`${system}: all ready in ${Math.round(stack.startToReadyMs)} ms; warming up ${cfg.warmupS} s`);
+  const o: LoadOptions = { wrk, durationS: cfg.warmupS, cpus: cfg.wrkCpus || undefined };
+  try {
+    const warmErrors = await warm(stack, specs, o);
+    const runs: RunResult[] = [];
+    for (const spec of specs) {
+      const r = await measure(stack, spec, { ...o, durationS: cfg.durationS });
+      log(`${system} ${spec.id}: ${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors, ${r.cpuS.toFixed(1)} CPU-s (${Math.round(r.reqPerCpuS)} req per CPU-s)`);
+      runs.push(r);
+    }
+    if (warmErrors > 0) log(`${system}: ${warmErrors} failed requests during the warm-up`);
+    return { system, startToReadyMs: stack.startToReadyMs, peakRssMb: memoryMb(stack.pids()).peakRssMb, runs, warmupErrors: warmErrors };
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function allocatePorts(base: number): Promise<Record<'seed' | 'fleet', StackPorts>> {
+  const p = await freePortsInRange(10, base, base + 199);
+  const at = (i: number): number => p[i] as number;
+  return { seed: { replicas: [at(0), at(1), at(2)], proxy: at(3), admin: at(4) }, fleet: { replicas: [at(5), at(6), at(7)], proxy: at(8), admin: at(9) } };
+}
+
+function printReport(cfg: BenchConfig, rounds: StackRound[], header: string[], ids: string[]): void {
+  const summaries = summarize(rounds);
+  const seeds = summaries.map((s) => s.system).filter((s) => s !== 'fleet');
+  out();
+  header.forEach((line) => out(line));
+  out();
+  out(runsTable(summaries));
+  out();
+  out(stacksTable(summaries));
+  out();
+  out(targetsTable(targets(summaries, ids.slice(0, 2), ids[2] ?? ''), seeds));
+  const dir = join(process.cwd(), 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `stack-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ header, config: cfg, rounds, summaries }, null, 2));
+  out(`\nraw results: ${file}`);
+}
+
+async function main(): Promise<void> {
+  const cfg = benchConfig();
+  if (!ensurePackages()) return;
+  const wrk = wrkBinary() as string;
+  const specs = loads();
+  const ports = await allocatePorts(cfg.portBase);
+  const header = [
+    `date: ${new Date().toISOString()}${cfg.smoke ? ' (BENCH_SMOKE=1: short run, numbers not comparable)' : ''}`,
+    `machine: ${machine()}`,
+    `fleet: ${fleetVersion()}`,
+    `seed: ${seedVersion()}`,
+    `load: ${loadGenerator(cfg.wrkCpus)}; ${cfg.rounds} round(s), order alternating, ${cfg.warmupS} s warm-up, ${cfg.durationS} s per run; medians`,
+  ];
+  header.forEach(log);
+  const order: SystemName[] = ['seed', ...(cfg.nginxAuto ? (['seed-auto'] as const) : []), 'fleet'];
+  const rounds: StackRound[] = [];
+  for (let round = 0; round < cfg.rounds; round++) {
+    for (const system of round % 2 === 0 ? order : [...order].reverse()) rounds.push(await oneStack(system, cfg, specs, ports, wrk));
+  }
+  printReport(cfg, rounds, header, specs.map((s) => s.id));
+  const errors = totalErrors(rounds);
+  if (errors > 0) {
+    log(`${errors} failed requests (non-2xx or socket errors) in the runs above`);
+    if (cfg.smoke) process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`bench:stack failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,1 @@
+export { TABLES_PATH, PACKAGE_DIR } from './paths.js';

@@ -1,0 +1,40 @@
+/**
+ * One replica of each stack on a loopback port, ready-gated on GET /health (200): the fleet
+ * model-server (`node apps/model-server/dist/main.js`) and the FastAPI replica under uvicorn
+ * (uvloop + httptools, one worker, access log off), the way the seed tutorials run it.
+ */
+import { createRequire } from 'node:module';
+import { startHttpService, type HttpService } from '@fleet/bench-kit';
+import { MODEL_INFO, defaultModelPath } from '@fleet/model';
+import { PYTHON } from './deps.js';
+import { PACKAGE_DIR, TABLES_PATH } from './paths.js';
+
+export const MODEL_SERVER_MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
+
+export type Replica = HttpService;
+
+/** fleet's model-server with its defaults (workers = cores, batching on); `env` adds to them. */
+export function startFleetReplica(serverId: string, port: number, env: NodeJS.ProcessEnv = {}): Replica {
+  return startHttpService({
+    name: serverId,
+    port,
+    cmd: process.execPath,
+    args: [MODEL_SERVER_MAIN],
+    env: { HOST: '127.0.0.1', PORT: String(port), SERVER_ID: serverId, LOG_LEVEL: 'warn', ...env },
+  });
+}
+
+export function uvicornArgs(port: number): string[] {
+  return ['-m', 'uvicorn', 'replica.app:app', '--host', '127.0.0.1', '--port', String(port), '--loop', 'uvloop', '--http', 'httptools', '--workers', '1', '--no-access-log', '--log-level', 'warning'];
+}
+
+/** The FastAPI replica: same ONNX file, same routes and shapes. */
+export function startSeedReplica(serverId: string, port: number): Replica {
+  return startHttpService({
+    name: serverId,
+    port,
+    cmd: PYTHON,
+    args: uvicornArgs(port),
+    env: { PYTHONPATH: PACKAGE_DIR, SERVER_ID: serverId, MODEL_PATH: defaultModelPath, MODEL_VERSION: MODEL_INFO.version, UNICODE_TABLES: TABLES_PATH, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+}

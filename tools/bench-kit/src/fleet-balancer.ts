@@ -1,0 +1,60 @@
+/**
+ * fleet's balancer as a process (`node <main.js>` with a config file): start, reload with a new
+ * setup (SIGHUP; waits until the admin /status lists the new peer count), graceful stop
+ * (SIGTERM drains) or fast stop. The entry path is passed in, so this kit does not depend on
+ * the balancer package.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fleetConfigFor, type ProxySetup } from './matched-proxies.js';
+import { captureOutput, isRunning, onCleanup, spawnTracked, stopChild } from './processes.js';
+import { httpOk, waitFor } from './wait.js';
+
+export interface FleetBalancer {
+  readonly child: ChildProcess;
+  readonly port: number;
+  pids(): number[];
+  reload(setup: ProxySetup): Promise<void>;
+  /** `graceful`: SIGTERM (drain); `fast`: SIGKILL. Removes the config dir. */
+  stop(mode?: 'graceful' | 'fast'): Promise<void>;
+}
+
+async function peerCount(adminPort: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${adminPort}/status`, { signal: AbortSignal.timeout(2000) });
+  const body = (await res.json()) as { upstreams?: Record<string, { peers?: unknown[] }> };
+  return Object.values(body.upstreams ?? {}).reduce((n, g) => n + (g.peers?.length ?? 0), 0);
+}
+
+export async function startFleetBalancer(mainJs: string, setup: ProxySetup, readyPath = '/health'): Promise<FleetBalancer> {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-balancer-'));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  const unregister = onCleanup(removeDir);
+  const file = join(dir, 'balancer.json');
+  writeFileSync(file, JSON.stringify(fleetConfigFor(setup)));
+  const child = spawnTracked(process.execPath, [mainJs], { env: { ...process.env, CONFIG_FILE: file }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = captureOutput(child);
+  const stop = async (mode: 'graceful' | 'fast' = 'graceful'): Promise<void> => {
+    await stopChild(child, mode === 'graceful' ? 'SIGTERM' : 'SIGKILL');
+    unregister();
+    removeDir();
+  };
+  try {
+    await waitFor(() => httpOk(`http://127.0.0.1:${setup.port}${readyPath}`), { name: 'balancer', timeoutMs: 30_000, child, detail: output });
+  } catch (error) {
+    await stop('fast');
+    throw error;
+  }
+  return {
+    child,
+    port: setup.port,
+    pids: () => (isRunning(child) ? [child.pid ?? 0] : []),
+    async reload(next) {
+      writeFileSync(file, JSON.stringify(fleetConfigFor(next)));
+      child.kill('SIGHUP');
+      await waitFor(async () => (await peerCount(setup.adminPort)) === next.servers.length, { name: 'balancer reload', timeoutMs: 10_000, child, detail: output });
+    },
+    stop,
+  };
+}

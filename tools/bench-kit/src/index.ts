@@ -1,0 +1,15 @@
+export { BENCH_KIT_ERRORS, BenchKitError, type BenchKitErrorCode } from './errors.js';
+export { nginxConfig, type NginxOptions } from './nginx-config.js';
+export { nginxBinary, nginxVersion, startNginx, type NginxProcess, type NginxSettings } from './nginx.js';
+export { parseChildren, parseNetTcp, parseStat, parseStatus, type CpuTicks, type MemoryKb, type TcpSocket } from './proc-parse.js';
+export { childPids, clockTicksPerSecond, cpuSeconds, cpuTicks, fdCount, fdTotal, memoryKb, memoryMb, reapedChildrenCpuSeconds, socketsHeldFor } from './proc.js';
+export { captureOutput, isRunning, onCleanup, spawnTracked, stopChild } from './processes.js';
+export { freePortsInRange } from './ports.js';
+export { fmt, markdownTable, median, ratio } from './stats.js';
+export { httpOk, tcpOpen, waitFor, type WaitOptions } from './wait.js';
+export { luaString, parseWrkOutput, socketErrorTotal, wrkScript, WRK_RESULT_MARK, type WrkRequest, type WrkResult } from './wrk-script.js';
+export { runWrk, wrkBinary, wrkVersion, type WrkRun, type WrkRunResult } from './wrk.js';
+export { startHttpService, type HttpService, type HttpServiceSpec } from './service.js';
+export { fleetConfigFor, nginxSettingsFor, serverLines, SEED_SERVER_PARAMS, type ProxySetup } from './matched-proxies.js';
+export { startFleetBalancer, type FleetBalancer } from './fleet-balancer.js';
+export { envInt } from './env.js';
