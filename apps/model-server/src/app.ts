@@ -55,9 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(swaggerPlugin, { version: SERVER_VERSION });
   await app.register(healthRoutes);
-  await app.register(predictRoutes);
+  await app.register(predictRoutes, { limits: deps.config.limits });
   await app.register(metricsRoutes);
-  await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION });
+  await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION, limits: deps.config.limits });
   // Last, so that everything above is set up while a backend handed in as a promise starts.
   // Routes only touch app.inference when they handle a request, after ready().
   await app.register(inferencePlugin, {

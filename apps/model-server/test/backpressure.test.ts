@@ -65,7 +65,7 @@ describe('backpressure', () => {
     const v2 = await predict(base, 'fifth', '/v2/models/spam-classifier/infer');
     expect(v2.status).toBe(503);
     expect(v2.headers['retry-after']).toBe('1');
-    expect(v2.body).toEqual({ error: 'inference queue is full (2 requests)', server_id: 'bp' });
+    expect(v2.body).toEqual({ error: 'inference queue is full (2 requests)', code: 'QUEUE_FULL', server_id: 'bp' });
 
     const live = await request(`${base}/health/live`);
     expect(live.statusCode).toBe(200);

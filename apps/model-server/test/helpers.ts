@@ -21,6 +21,7 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
     workers: 1,
     ...overrides,
     batching: { ...DEFAULT_APP_CONFIG.batching, ...overrides.batching },
+    limits: { ...DEFAULT_APP_CONFIG.limits, ...overrides.limits },
     drain: { ...DEFAULT_APP_CONFIG.drain, ...overrides.drain },
   } as AppConfig;
 }
