@@ -50,8 +50,9 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(deps)) as unknown as FastifyInstance;
   await app.register(serverIdPlugin, { serverId: deps.config.serverId });
-  await app.register(lifecyclePlugin);
+  // before lifecycle: its onRequest hook refuses requests while closing, and those still count
   await app.register(metricsPlugin);
+  await app.register(lifecyclePlugin);
   await app.register(errorsPlugin);
   await app.register(swaggerPlugin, { version: SERVER_VERSION });
   await app.register(healthRoutes);
