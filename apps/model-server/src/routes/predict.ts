@@ -29,6 +29,10 @@ function predictBodySchema(maxRequestRows: number) {
     additionalProperties: false,
     minProperties: 1,
     maxProperties: 1,
+    examples: [
+      { text: 'Congratulations, you have been selected for a cash prize' },
+      { texts: ['Can we move the meeting to Tuesday?', 'WIN a FREE cruise!!! Click now'] },
+    ],
   } as const;
 }
 
