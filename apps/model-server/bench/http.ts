@@ -22,9 +22,10 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<Server> {
+/** Spawns `node dist/main.js` (or another build's `mainJs`, e.g. a baseline) and waits for "listening". */
+export async function startServer(env: Record<string, string> = {}, mainJs = MAIN_JS): Promise<Server> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [mainJs], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SERVER_ID: 'bench', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -10,12 +10,14 @@ import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import inferencePlugin from './plugins/inference.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import metricsPlugin from './plugins/metrics.js';
+import requestContextPlugin from './plugins/request-context.js';
 import serverIdPlugin from './plugins/server-id.js';
 import swaggerPlugin from './plugins/swagger.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import predictRoutes from './routes/predict.js';
 import v2Routes from './routes/v2.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './trace-context.js';
 import { SERVER_VERSION } from './version.js';
 
 export interface AppDeps {
@@ -34,8 +36,10 @@ export interface AppDeps {
 function fastifyOptions(deps: AppDeps): FastifyServerOptions {
   return {
     bodyLimit: deps.config.bodyLimit,
-    // per-request log lines would cost more than an inference; errors are still logged
-    logController: new LogController({ disableRequestLogging: true }),
+    // Fastify's own two lines per request are off; ACCESS_LOG=on writes one (request-context.ts)
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    requestIdHeader: false,
+    genReqId: (req) => requestIdFor(req.headers[REQUEST_ID_HEADER]),
     // lifecycle.ts answers requests that arrive during close() itself
     return503OnClosing: false,
     pluginTimeout: 120_000,
@@ -49,15 +53,17 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(deps)) as unknown as FastifyInstance;
+  await app.register(requestContextPlugin, { accessLog: deps.config.accessLog });
   await app.register(serverIdPlugin, { serverId: deps.config.serverId });
-  await app.register(lifecyclePlugin);
+  // before lifecycle: its onRequest hook refuses requests while closing, and those still count
   await app.register(metricsPlugin);
+  await app.register(lifecyclePlugin);
   await app.register(errorsPlugin);
-  await app.register(swaggerPlugin, { version: SERVER_VERSION });
+  await app.register(swaggerPlugin, { version: SERVER_VERSION, ui: deps.config.docs });
   await app.register(healthRoutes);
-  await app.register(predictRoutes);
+  await app.register(predictRoutes, { limits: deps.config.limits });
   await app.register(metricsRoutes);
-  await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION });
+  await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION, limits: deps.config.limits });
   // Last, so that everything above is set up while a backend handed in as a promise starts.
   // Routes only touch app.inference when they handle a request, after ready().
   await app.register(inferencePlugin, {

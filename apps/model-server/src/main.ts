@@ -55,6 +55,9 @@ async function start(config: ModelServerConfig): Promise<{ app: FastifyInstance;
     logger.info({ modelPath: resolveModelPath(config), ...loaded.value.sizing }, 'model loaded');
     return loaded.value;
   });
+  // The inference plugin awaits it (and fails start-up with its error) only once the plugins
+  // before it are registered; until then a failed load must not count as an unhandled rejection.
+  backend.catch(() => undefined);
   const app = await buildApp({ config, logger, backend }).catch((error: unknown) => {
     throw Object.assign(error as Error, { logger });
   });

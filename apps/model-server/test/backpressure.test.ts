@@ -1,7 +1,9 @@
 /**
  * Past the bounded queue the replica answers 503 + Retry-After with a JSON error, and every
- * request it accepted still completes once the workers free up.
+ * request it accepted still completes once the workers free up. A request that arrives while
+ * the server closes gets 503 SHUTTING_DOWN, also with Retry-After.
  */
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,7 +67,7 @@ describe('backpressure', () => {
     const v2 = await predict(base, 'fifth', '/v2/models/spam-classifier/infer');
     expect(v2.status).toBe(503);
     expect(v2.headers['retry-after']).toBe('1');
-    expect(v2.body).toEqual({ error: 'inference queue is full (2 requests)', server_id: 'bp' });
+    expect(v2.body).toEqual({ error: 'inference queue is full (2 requests)', code: 'QUEUE_FULL', server_id: 'bp' });
 
     const live = await request(`${base}/health/live`);
     expect(live.statusCode).toBe(200);
@@ -75,5 +77,52 @@ describe('backpressure', () => {
     expect(accepted.map((r) => r.status)).toEqual([200, 200, 200]);
     const after = await releaseUntilSettled(backend, predict(base, 'sixth'));
     expect(after.status).toBe(200);
+  });
+});
+
+function rawPredict(text: string): string {
+  const body = JSON.stringify({ text });
+  return `POST /predict HTTP/1.1\r\nHost: replica\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+}
+
+describe('shutdown', () => {
+  it('answers 503 SHUTTING_DOWN with Retry-After to a request arriving while the server closes', async () => {
+    const backend = fakeTextBackend({ gated: true });
+    app = await buildApp({
+      config: testConfig({ serverId: 'closing', batching: { maxBatchSize: 1, maxQueueDelayMs: 0 } }),
+      backend,
+    });
+    const base = await listen(app);
+    await app.whenReady();
+    const socket = connect(Number(new URL(base).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    try {
+      socket.write(rawPredict('in flight when the close starts'));
+      await waitFor(() => (backend.held.length === 1 ? true : undefined), { what: 'the first request on the worker' });
+      const closed = app.close();
+      // pipelined on the same connection: it reaches the server after close() began
+      socket.write(rawPredict('too late'));
+      const inFlight = async () => (await (app as FastifyInstance).metrics.inFlight.get()).values[0]?.value ?? 0;
+      await waitFor(async () => ((await inFlight()) >= 2 ? true : undefined), { what: 'the second request to arrive' });
+      backend.releaseAll();
+      await waitFor(() => (received.split('HTTP/1.1 ').length > 2 && received.trimEnd().endsWith('}') ? true : undefined), {
+        what: 'both responses',
+      });
+      await closed;
+      app = undefined;
+      const [first = '', second = ''] = received.split(/(?=HTTP\/1\.1 )/);
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect(second).toMatch(/^HTTP\/1\.1 503 /);
+      expect(second.toLowerCase()).toContain('retry-after: 1\r\n');
+      expect(second.toLowerCase()).toContain('x-server-id: closing\r\n');
+      expect(JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4))).toEqual({
+        code: 'SHUTTING_DOWN',
+        message: 'server is shutting down',
+        server_id: 'closing',
+      });
+    } finally {
+      socket.destroy();
+    }
   });
 });

@@ -21,6 +21,7 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
     workers: 1,
     ...overrides,
     batching: { ...DEFAULT_APP_CONFIG.batching, ...overrides.batching },
+    limits: { ...DEFAULT_APP_CONFIG.limits, ...overrides.limits },
     drain: { ...DEFAULT_APP_CONFIG.drain, ...overrides.drain },
   } as AppConfig;
 }
@@ -102,4 +103,33 @@ function parseLine(raw: string): LogLine {
   } catch (error) {
     return { msg: raw, parseError: String(error) };
   }
+}
+
+/**
+ * A model shaped like the reference text model (same inputs, a `probabilities` output) that
+ * calls every text spam: it loads fine, and its warm-up output is wrong.
+ */
+export async function writeAlwaysSpamModel(path: string): Promise<void> {
+  const { writeModel, attr } = await import('@fleet/model/onnx-writer');
+  await writeModel(
+    {
+      graphName: 'always-spam',
+      inputs: [
+        { name: 'input_ids', type: 'int64', shape: ['batch', 'seq'] },
+        { name: 'attention_mask', type: 'float32', shape: ['batch', 'seq'] },
+      ],
+      outputs: [{ name: 'probabilities', type: 'float32', shape: ['batch', 2] }],
+      initializers: [
+        { name: 'axes', dims: [1], data: BigInt64Array.from([1n]) },
+        { name: 'zeros', dims: [1, 2], data: new Float32Array(2) },
+        { name: 'spam', dims: [2], data: Float32Array.from([0.1, 0.9]) },
+      ],
+      nodes: [
+        { op: 'ReduceSum', inputs: ['attention_mask', 'axes'], outputs: ['tokens'], attributes: { keepdims: attr.int(1) } },
+        { op: 'MatMul', inputs: ['tokens', 'zeros'], outputs: ['nothing'] },
+        { op: 'Add', inputs: ['nothing', 'spam'], outputs: ['probabilities'] },
+      ],
+    },
+    path,
+  );
 }

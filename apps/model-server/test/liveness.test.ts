@@ -1,87 +1,68 @@
 /**
- * Inference runs on worker threads: while every worker is busy with long texts, the event loop
- * still answers /health/live and /metrics.
+ * Liveness is never behind inference: while a worker is blocked inside an inference job (a
+ * fixture worker that holds its thread until the test releases it), the event loop answers
+ * /health/live and /metrics. If the job ran on the event loop instead, nothing would answer
+ * until the fixture gave up on its own, which the test sees (`timedOut`) and fails on.
  */
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { listen, testConfig, waitFor } from './helpers.js';
+import { startWorkerFixture, type WorkerFixture } from './worker-fixture.js';
 
-let app: FastifyInstance;
-let base: string;
+let app: FastifyInstance | undefined;
+let fixture: WorkerFixture | undefined;
 
-beforeAll(async () => {
-  app = await buildApp({ config: testConfig({ workers: 1, batching: { maxBatchSize: 64, maxQueueDelayMs: 2, maxQueueSize: 1024 } }) });
-  base = await listen(app);
-  await app.whenReady();
+afterEach(async () => {
+  await fixture?.release();
+  await app?.close();
+  await fixture?.dispose();
+  app = undefined;
+  fixture = undefined;
 });
 
-afterAll(async () => {
-  await app.close();
-});
-
-const LONG_TEXT = Array.from({ length: 300 }, (_, i) => `word${i} invoice meeting offer`).join(' ');
-
-function heavyRequest(): Promise<number> {
-  return request(`${base}/predict`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ texts: Array.from({ length: 24 }, (_, i) => `${i} ${LONG_TEXT}`) }),
-  }).then(async (res) => {
-    await res.body.dump();
-    return res.statusCode;
-  });
+async function get(url: string): Promise<{ status: number; body: string }> {
+  const res = await request(url);
+  return { status: res.statusCode, body: await res.body.text() };
 }
 
-/** Keeps `concurrency` heavy requests outstanding until stopped, so the worker never idles. */
-function sustainLoad(concurrency: number) {
-  let stopped = false;
-  const statuses: number[] = [];
-  const loops = Array.from({ length: concurrency }, async () => {
-    while (!stopped) statuses.push(await heavyRequest());
-  });
-  return {
-    statuses,
-    stop: async () => {
-      stopped = true;
-      await Promise.all(loops);
-    },
-  };
-}
+describe('liveness while inference is blocked', () => {
+  it('answers /health/live and /metrics while every worker is inside a job, then finishes the job', async () => {
+    fixture = await startWorkerFixture({ workers: 1, gate: true });
+    app = await buildApp({ config: testConfig({ serverId: 'live', batching: { maxQueueDelayMs: 0 } }), backend: fixture.pool });
+    const base = await listen(app);
+    await app.whenReady();
 
-async function completedBatches(): Promise<number> {
-  const { values } = await app.metrics.batchSize.get();
-  return values.find((v) => v.metricName === 'model_server_batch_size_count')?.value ?? 0;
-}
-
-describe('liveness under load', () => {
-  it('answers /health/live and /metrics while inference saturates the workers', async () => {
-    const load = sustainLoad(8);
-    await waitFor(() => (app.inference.batchesInFlight > 0 && app.inference.queueDepth > 0 ? true : undefined), {
-      what: 'a busy worker and a backlog',
+    const predict = request(`${base}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'held by the worker' }),
     });
+    const queued = request(`${base}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'waits for the worker' }),
+    });
+    await waitFor(async () => ((await fixture?.blocked())?.length === 1 ? true : undefined), { what: 'a worker blocked in a job' });
 
-    // Probe until several batches completed in the meantime: the event loop answered every
-    // probe while the worker kept running inference.
-    const before = await completedBatches();
-    const answers: number[] = [];
-    await waitFor(
-      async () => {
-        for (const path of ['/health/live', '/metrics']) {
-          const res = await request(base + path);
-          await res.body.dump();
-          answers.push(res.statusCode);
-        }
-        return (await completedBatches()) >= before + 3 ? true : undefined;
-      },
-      { what: 'batches completing while probing', intervalMs: 1 },
+    const live = await get(`${base}/health/live`);
+    const metrics = await get(`${base}/metrics`);
+    expect(fixture.timedOut(), 'the probes were answered only after the job gave up: inference ran on the event loop').toBe(false);
+    expect(live).toMatchObject({ status: 200, body: expect.stringContaining('"status":"live"') });
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^model_server_batches_in_flight 1$/m);
+    expect(metrics.body).toMatch(/^model_server_queue_depth 1$/m);
+
+    await fixture.release();
+    const answers = await Promise.all(
+      [predict, queued].map(async (pending) => {
+        const res = await pending;
+        await res.body.dump();
+        return res.statusCode;
+      }),
     );
-    await load.stop();
-
-    expect(answers.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(answers)).toEqual(new Set([200]));
-    expect(load.statuses.length).toBeGreaterThan(0);
-    expect(new Set(load.statuses)).toEqual(new Set([200]));
+    expect(answers).toEqual([200, 200]);
+    expect(fixture.timedOut()).toBe(false);
   });
 });

@@ -3,11 +3,12 @@
  * flight, and fail-fast start-up on a missing or broken model file.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runFailingProcess, startProcess, waitFor, type ServerProcess } from './helpers.js';
+import { runFailingProcess, startProcess, waitFor, writeAlwaysSpamModel, type LogLine, type ServerProcess } from './helpers.js';
 
 let dir: string;
 const running: ServerProcess[] = [];
@@ -28,10 +29,18 @@ async function start(env: Record<string, string>): Promise<ServerProcess> {
   return proc;
 }
 
-async function queueDepth(url: string): Promise<number> {
+async function gauge(url: string, name: string): Promise<number> {
   const res = await request(`${url}/metrics`);
   const text = await res.body.text();
-  return Number(/^model_server_queue_depth (\d+)/m.exec(text)?.[1] ?? NaN);
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+}
+
+const queueDepth = (url: string) => gauge(url, 'model_server_queue_depth');
+
+async function draining(url: string): Promise<true | undefined> {
+  const res = await request(`${url}/health/ready`);
+  const body = (await res.body.json()) as { status: string };
+  return res.statusCode === 503 && body.status === 'draining' ? true : undefined;
 }
 
 describe('node dist/main.js', () => {
@@ -65,14 +74,7 @@ describe('node dist/main.js', () => {
 
     proc.child.kill('SIGTERM');
     proc.child.kill('SIGTERM'); // a duplicate delivery (pnpm + terminal) must not cut the drain short
-    await waitFor(
-      async () => {
-        const res = await request(`${proc.url}/health/ready`);
-        const body = (await res.body.json()) as { status: string };
-        return res.statusCode === 503 && body.status === 'draining' ? true : undefined;
-      },
-      { what: 'readiness 503 while draining' },
-    );
+    await waitFor(() => draining(proc.url), { what: 'readiness 503 while draining' });
     const live = await request(`${proc.url}/health/live`);
     expect(live.statusCode).toBe(200);
     await live.body.dump();
@@ -102,6 +104,49 @@ describe('node dist/main.js', () => {
     expect(code).toBe(3);
     expect(output).toContain(`cannot load ONNX model ${broken}`);
     expect(output).toContain('MODEL_INVALID');
+  });
+
+  it('exits 4 (WARMUP_FAILED) when the warm-up output of a loadable model is wrong, with several workers', async () => {
+    const wrong = join(dir, 'always-spam.onnx');
+    await writeAlwaysSpamModel(wrong);
+    const { code, output } = await runFailingProcess({ MODEL_PATH: wrong, WORKERS: '2' });
+    expect(code).toBe(4);
+    const fatal = output.split('\n').flatMap((line) => (line.startsWith('{"level":60') ? [JSON.parse(line) as LogLine] : []));
+    expect(fatal).toEqual([
+      expect.objectContaining({ code: 'WARMUP_FAILED', msg: 'warm-up inference returned ["spam","spam"], expected ["ham","spam"]' }),
+    ]);
+  });
+
+  it('exits 5 when in-flight work is not finished within DRAIN_TIMEOUT', async () => {
+    const proc = await start({ SERVER_ID: 'stuck', DRAIN_DELAY: '0', DRAIN_TIMEOUT: '1s' });
+    // a request whose body never finishes arriving keeps the drain from completing
+    const socket = connect(Number(new URL(proc.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('POST /predict HTTP/1.1\r\nHost: replica\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text":');
+    try {
+      // the stalled upload plus the scrape itself
+      await waitFor(async () => ((await gauge(proc.url, 'model_server_requests_in_flight')) >= 2 ? true : undefined), {
+        what: 'the stalled request in flight',
+      });
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(5);
+      expect(proc.lines.map((l) => l.msg)).toContain('drain deadline exceeded; exiting with work unfinished');
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('exits 130 on a second signal more than a second after the first', async () => {
+    const proc = await start({ SERVER_ID: 'forced', DRAIN_DELAY: '60s' });
+    proc.child.kill('SIGTERM');
+    await waitFor(() => draining(proc.url), { what: 'readiness 503 while draining' });
+    // the process took the first signal before it answered "draining": count from here
+    const handled = performance.now();
+    await waitFor(() => (performance.now() - handled > 1200 ? true : undefined), { what: 'a second since the first signal', intervalMs: 50 });
+    expect(proc.child.exitCode).toBeNull();
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(130);
+    expect(proc.lines.map((l) => l.msg)).toContain('second signal while draining; exiting now');
   });
 
   it('exits 2 listing the problem when the configuration is invalid', async () => {

@@ -130,61 +130,98 @@ describe('v2 with an iris-like model from MODEL_PATH', () => {
     }
   });
 
-  const errors: [string, unknown, string, number?, string?][] = [
+  const errors: [string, unknown, string, string][] = [
     [
       'data length ≠ product of shape',
       { inputs: [{ name: 'input-0', shape: [2, 4], datatype: 'FP32', data: [1, 2, 3] }] },
       "input 'input-0': data has 3 elements, shape [2,4] needs 8",
+      'inputs[0].data',
     ],
     [
       'datatype mismatch',
       { inputs: [{ ...IRIS_REQUEST.inputs[0], datatype: 'FP64' }] },
       "input 'input-0': datatype FP64 does not match the model's FP32",
+      'inputs[0].datatype',
     ],
     [
       'name mismatch',
       { inputs: [{ ...IRIS_REQUEST.inputs[0], name: 'input-1' }] },
       "unexpected inference input 'input-1' for model 'iris'",
+      'inputs[0].name',
     ],
     [
       'fixed dimension mismatch',
       { inputs: [{ name: 'input-0', shape: [2, 3], datatype: 'FP32', data: [1, 2, 3, 4, 5, 6] }] },
       "input 'input-0': shape [2,3] does not match the model's [-1,4]",
+      'inputs[0].shape',
     ],
     [
       'rank mismatch',
       { inputs: [{ name: 'input-0', shape: [8], datatype: 'FP32', data: ROWS.flat() }] },
       "input 'input-0': shape [8] has rank 1, the model expects [-1,4]",
+      'inputs[0].shape',
     ],
-    ['unknown requested output', { ...IRIS_REQUEST, outputs: [{ name: 'nope' }] }, "unexpected inference output 'nope' for model 'iris'"],
+    [
+      'unknown requested output',
+      { ...IRIS_REQUEST, outputs: [{ name: 'output-0' }, { name: 'nope' }] },
+      "unexpected inference output 'nope' for model 'iris'",
+      'outputs[1].name',
+    ],
     [
       'non-numeric data',
       { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 'x', 4] }] },
       'input \'input-0\': "x" is not a valid FP32 value',
+      'inputs[0].data',
     ],
-    ['missing inputs', { id: 'x' }, 'inputs is required'],
+    ['missing inputs', { id: 'x' }, 'inputs is required', 'inputs'],
     [
       'unknown datatype',
       { inputs: [{ ...IRIS_REQUEST.inputs[0], datatype: 'FLOAT' }] },
       'inputs[0].datatype must be equal to one of the allowed values',
+      'inputs[0].datatype',
+    ],
+    [
+      'more rows than one request may carry',
+      { inputs: [{ name: 'input-0', shape: [257, 4], datatype: 'FP32', data: new Array(257 * 4).fill(1) }] },
+      "input 'input-0': 257 rows in shape [257,4], at most 256 per request (split the request)",
+      'inputs[0].shape',
+    ],
+    [
+      'an empty batch',
+      { inputs: [{ name: 'input-0', shape: [0, 4], datatype: 'FP32', data: [] }] },
+      "input 'input-0': shape [0,4] has an empty dimension 0",
+      'inputs[0].shape',
+    ],
+    [
+      'data nested deeper than the shape',
+      { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [[[1, 2, 3, 4]]] }] },
+      "input 'input-0': data is nested deeper than shape [1,4] (rank 2)",
+      'inputs[0].data',
     ],
   ];
 
-  it.each(errors)('400 {"error"} for %s', async (_name, body, message) => {
+  it.each(errors)('400 {"error", "code", "field"} for %s', async (_name, body, message, field) => {
     const res = await infer(iris, body);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: message, server_id: 'v2-iris' });
+    expect(res.json()).toEqual({ error: message, code: 'VALIDATION_FAILED', field, server_id: 'v2-iris' });
+  });
+
+  it('400 (not a stack overflow) for data nested 100,000 levels deep', async () => {
+    const payload = `{"inputs":[{"name":"input-0","shape":[1,4],"datatype":"FP32","data":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`;
+    const res = await iris.inject({ method: 'POST', url: '/v2/models/iris/infer', headers: { 'content-type': 'application/json' }, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'inputs[0].data' });
   });
 
   it('404 {"error"} for an unknown model or version', async () => {
     const unknownModel = await infer(iris, IRIS_REQUEST, '/v2/models/petunia/infer');
     expect(unknownModel.statusCode).toBe(404);
-    expect(unknownModel.json()).toEqual({ error: "model 'petunia' is not served here", server_id: 'v2-iris' });
+    expect(unknownModel.json()).toEqual({ error: "model 'petunia' is not served here", code: 'NOT_FOUND', server_id: 'v2-iris' });
     const meta = await iris.inject({ method: 'GET', url: '/v2/models/petunia' });
     expect(meta.statusCode).toBe(404);
     const version = await infer(iris, IRIS_REQUEST, '/v2/models/iris/versions/7/infer');
     expect(version.statusCode).toBe(404);
-    expect(version.json()).toEqual({ error: "version '7' of model 'iris' is not served here", server_id: 'v2-iris' });
+    expect(version.json()).toEqual({ error: "version '7' of model 'iris' is not served here", code: 'NOT_FOUND', server_id: 'v2-iris' });
   });
 
   it('400 {"error"} for malformed JSON on v2 routes', async () => {
@@ -195,7 +232,7 @@ describe('v2 with an iris-like model from MODEL_PATH', () => {
       payload: '{"inputs": [',
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: 'request body is not valid JSON', server_id: 'v2-iris' });
+    expect(res.json()).toEqual({ error: 'request body is not valid JSON', code: 'INVALID_JSON', server_id: 'v2-iris' });
   });
 
   it('/predict answers 400 MODEL_NOT_TEXT for a non-text model', async () => {

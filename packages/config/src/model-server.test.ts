@@ -13,7 +13,10 @@ describe('loadModelServerConfig', () => {
       serverId: hostname(),
       logLevel: 'info',
       bodyLimit: 1024 * 1024,
-      batching: { maxBatchSize: 32, maxQueueDelayMs: 2, maxQueueSize: 1024 },
+      batching: { maxBatchSize: 32, maxQueueDelayMs: 2, maxQueueSize: 1024, maxBatchCells: 16_384 },
+      limits: { maxRequestRows: 256 },
+      docs: true,
+      accessLog: false,
       workers: 0,
       intraOpThreads: 0,
       drain: { delayMs: 1000, timeoutMs: 30_000 },
@@ -38,6 +41,10 @@ describe('loadModelServerConfig', () => {
         INTRA_OP_THREADS: '1',
         DRAIN_DELAY: '0',
         DRAIN_TIMEOUT: '1m',
+        MAX_BATCH_CELLS: '4096',
+        MAX_REQUEST_ROWS: '64',
+        DOCS: 'off',
+        ACCESS_LOG: 'on',
       },
     });
     expect(config).toEqual({
@@ -48,7 +55,10 @@ describe('loadModelServerConfig', () => {
       modelName: 'spam',
       logLevel: 'debug',
       bodyLimit: 2 * 1024 * 1024,
-      batching: { maxBatchSize: 8, maxQueueDelayMs: 5, maxQueueSize: 100 },
+      batching: { maxBatchSize: 8, maxQueueDelayMs: 5, maxQueueSize: 100, maxBatchCells: 4096 },
+      limits: { maxRequestRows: 64 },
+      docs: false,
+      accessLog: true,
       workers: 2,
       intraOpThreads: 1,
       drain: { delayMs: 0, timeoutMs: 60_000 },
@@ -63,7 +73,16 @@ describe('loadModelServerConfig', () => {
   it('lists every bad env var in one error, with the raw value', () => {
     const error = errorOf(() =>
       loadModelServerConfig({
-        env: { PORT: 'abc', MAX_BATCH_SIZE: '0', WORKERS: '1.5', LOG_LEVEL: 'loud', MAX_QUEUE_DELAY: 'soon', BODY_LIMIT: '0' },
+        env: {
+          PORT: 'abc',
+          MAX_BATCH_SIZE: '0',
+          WORKERS: '1.5',
+          LOG_LEVEL: 'loud',
+          MAX_QUEUE_DELAY: 'soon',
+          BODY_LIMIT: '0',
+          MAX_REQUEST_ROWS: '0',
+          ACCESS_LOG: 'maybe',
+        },
       }),
     );
     expect(error.code).toBe('CONFIG_INVALID');
@@ -74,7 +93,9 @@ describe('loadModelServerConfig', () => {
         'BODY_LIMIT: must be > 0, got "0"',
         'MAX_BATCH_SIZE: must be > 0, got "0"',
         'MAX_QUEUE_DELAY: must be a duration like "10s", "500ms", "1m" (a bare number string means seconds), got "soon"',
+        'MAX_REQUEST_ROWS: must be > 0, got "0"',
         'WORKERS: must be an integer, got "1.5"',
+        'ACCESS_LOG: must be on or off (or true/false, yes/no, 1/0), got "maybe"',
       ].join('\n'),
     );
     expect(error.issues?.[0]).toEqual({ path: 'PORT', message: 'must be an integer 0..65535, got "abc"' });
@@ -91,7 +112,7 @@ describe('loadModelServerConfig', () => {
     const config = loadModelServerConfig({ env: { PORT: '9100' }, file });
     expect(config.port).toBe(9100); // env beats file
     expect(config.serverId).toBe('from-file'); // file beats default
-    expect(config.batching).toEqual({ maxBatchSize: 4, maxQueueDelayMs: 2, maxQueueSize: 1024 }); // deep merge
+    expect(config.batching).toEqual({ maxBatchSize: 4, maxQueueDelayMs: 2, maxQueueSize: 1024, maxBatchCells: 16_384 }); // deep merge
   });
 
   it('takes the file from CONFIG_FILE, and the file option over it', () => {

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKENS, VOCAB_SIZE, fnv1a32, tokenId, tokenize } from './tokenize.js';
+import { MAX_TOKENS, VOCAB_SIZE, fnv1a32, tokenCountBound, tokenId, tokenize } from './tokenize.js';
 
 describe('tokenize', () => {
   it.each([
@@ -56,5 +57,44 @@ describe('tokenId', () => {
       expect(id).toBeGreaterThanOrEqual(1);
       expect(id).toBeLessThan(VOCAB_SIZE);
     }
+  });
+});
+
+describe('tokenCountBound', () => {
+  it.each([
+    ['Hello, World!', 2],
+    ['', 0],
+    ['  ...  ', 0],
+    ["don't stop", 3],
+    ['café', 2],
+    ['\u0130stanbul', 2], // İ lowercases to i + U+0307: "i", "stanbul"
+    ['\u212Aelvin', 2], // the Kelvin sign lowercases to an ASCII k
+    ['😀', 2],
+  ])('%j → %d', (text, expected) => {
+    expect(tokenCountBound(text)).toBe(expected);
+  });
+
+  it('is exact for ASCII text and honours maxTokens', () => {
+    expect(tokenCountBound('a '.repeat(MAX_TOKENS + 10))).toBe(MAX_TOKENS);
+    expect(tokenCountBound('a b c d e', 3)).toBe(3);
+    expect(tokenCountBound('a b', 0)).toBe(0);
+  });
+
+  it('is never below the real token count (any Unicode, lone surrogates included)', () => {
+    const texts = fc.oneof(
+      // any UTF-16 code units: lone surrogates, astral pairs, every BMP letter and mark
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 200 }).map((units) => String.fromCharCode(...units)),
+      fc.array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 100 }).map((points) => String.fromCodePoint(...points)),
+      fc.string({ unit: fc.constantFrom('a', 'Z', '9', ' ', '-', 'é', 'İ', '\u212A', 'ß', '東', '\u0301', '\ud83d', '\ude00'), maxLength: 200 }),
+    );
+    fc.assert(
+      fc.property(texts, fc.integer({ min: 1, max: 600 }), (text, maxTokens) => {
+        const exact = tokenize(text, maxTokens).length;
+        const bound = tokenCountBound(text, maxTokens);
+        const ascii = [...text].every((ch) => ch.charCodeAt(0) < 0x80);
+        return bound >= exact && bound <= maxTokens && (!ascii || bound === exact);
+      }),
+      { seed: 20_261_122, numRuns: 500 },
+    );
   });
 });

@@ -64,3 +64,33 @@ export function tokenId(token: string): number {
 export function tokenIds(text: string, maxTokens: number = MAX_TOKENS): number[] {
   return tokenize(text, maxTokens).map(tokenId);
 }
+
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * An upper bound of `tokenize(text, maxTokens).length` in one pass over the UTF-16 code units,
+ * without lowercasing, matching or allocating: every run of ASCII letters/digits counts once
+ * and every non-ASCII code unit counts once (a token is either built around an ASCII run or made
+ * of non-ASCII letters only; lowercasing maps one code unit to at most one token start). Exact
+ * for ASCII text. The model-server sizes batches by it (padded cells) before the worker
+ * tokenizes.
+ */
+export function tokenCountBound(text: string, maxTokens: number = MAX_TOKENS): number {
+  let count = 0;
+  let inRun = false;
+  for (let i = 0; i < text.length && count < maxTokens; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) {
+      count += 1;
+      inRun = false;
+    } else if (isAsciiAlnum(code)) {
+      if (!inRun) count += 1;
+      inRun = true;
+    } else {
+      inRun = false;
+    }
+  }
+  return Math.min(count, Math.max(0, maxTokens));
+}

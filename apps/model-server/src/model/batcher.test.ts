@@ -185,8 +185,49 @@ describe('dynamic batcher', () => {
     expect(events).toEqual(['depth 1', 'depth 2', 'depth 0', 'dispatch 2 rows, waits 2,1', 'complete true 5ms']);
   });
 
+  it('caps padded cells per batch: rows × the widest unit stays within maxBatchCells', async () => {
+    const { batcher, calls } = harness({ maxBatchSize: 8, maxBatchCells: 40, concurrency: 1 });
+    void batcher.submit(1, { key: 'k', rows: 2, width: 5 });
+    // 2·5 + 2·20 = 50 cells waiting ≥ 40: the size trigger fires; 1 and 2 padded: 4 × 20 = 80 > 40
+    void batcher.submit(2, { key: 'k', rows: 2, width: 20 });
+    void batcher.submit(3, { key: 'k', rows: 2, width: 5 });
+    void batcher.submit(4, { key: 'k', rows: 3, width: 5 });
+    expect(calls.map((c) => c.inputs)).toEqual([[1]]);
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.inputs)[1]).toEqual([2]); // 3 and 4 would pad to width 20
+    calls[1]?.finish();
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls.map((c) => c.inputs)[2]).toEqual([3, 4]); // 5 rows × 5 = 25 cells
+  });
+
+  it('runs a unit wider than maxBatchCells on its own instead of refusing it', async () => {
+    const { batcher, calls } = harness({ maxBatchCells: 10 });
+    const result = batcher.submit(7, { key: 'k', rows: 1, width: 500 });
+    expect(calls.map((c) => c.inputs)).toEqual([[7]]);
+    calls[0]?.finish();
+    await expect(result).resolves.toBe(70);
+  });
+
+  it('queues the units of one request together and counts the request once against maxQueueSize', async () => {
+    const { batcher, calls } = harness({ maxBatchSize: 2, maxQueueSize: 1 });
+    const units = [1, 2, 3, 4, 5].map((input) => ({ input, key: 'k', rows: 1 }));
+    const all = batcher.submitUnits(units);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2]]);
+    expect(batcher.depth).toBe(1);
+    await expect(batcher.submit(9, { key: 'k', rows: 1 })).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    for (let i = 0; i < 3; i += 1) {
+      calls[i]?.finish();
+      await vi.advanceTimersByTimeAsync(2);
+    }
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(batcher.depth).toBe(0);
+    await expect(all).resolves.toEqual([10, 20, 30, 40, 50]);
+  });
+
   it('rejects nonsensical options', () => {
     expect(() => harness({ maxBatchSize: 0 })).toThrow(RangeError);
     expect(() => harness({ concurrency: 0 })).toThrow(RangeError);
+    expect(() => harness({ maxBatchCells: 0 })).toThrow(RangeError);
   });
 });

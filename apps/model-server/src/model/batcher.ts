@@ -1,18 +1,24 @@
 /**
  * Dynamic batcher in the manner of Triton's dynamic_batching: requests wait in one bounded queue;
- * a batch is dispatched to a free executor as soon as `maxBatchSize` rows of one kind are waiting,
- * or once the oldest request has waited `maxQueueDelayMs`. While every executor is busy the queue
- * keeps growing (up to `maxQueueSize` requests), so batches get larger exactly when load is high.
- * Past the bound `submit` rejects with QUEUE_FULL instead of queueing without limit.
+ * a batch is dispatched to a free executor as soon as `maxBatchSize` rows (or `maxBatchCells`
+ * cells) of one kind are waiting, or once the oldest request has waited `maxQueueDelayMs`. While
+ * every executor is busy the queue keeps growing (up to `maxQueueSize` requests), so batches get
+ * larger exactly when load is high. Past the bound `submit` rejects with QUEUE_FULL instead of
+ * queueing without limit.
  *
- * Requests are never split: a request with more rows than `maxBatchSize` forms a batch of its own.
- * Only requests with the same `key` (e.g. same trailing tensor shape) are merged.
+ * A request is one or more units (the runtime splits a large request into units that each fit a
+ * batch); it counts once against `maxQueueSize`. A batch holds at most `maxBatchSize` rows and
+ * at most `maxBatchCells` cells, counted as padded: rows × the widest unit's `width` (tokens of
+ * the longest text, elements per row of a tensor). A unit larger than that forms a batch of its
+ * own. Only units with the same `key` (e.g. same trailing tensor shape) are merged.
  */
 import { ERROR_CODES, ServerError } from '../errors.js';
 
 export interface BatchDispatch {
   readonly key: string;
   readonly rows: number;
+  /** rows × the widest unit's width: what the batch costs once padded. */
+  readonly cells: number;
   readonly requests: number;
   /** How long each request of the batch waited in the queue, in ms. */
   readonly queueWaitsMs: readonly number[];
@@ -26,6 +32,8 @@ export interface BatchObserver {
 
 export interface BatcherOptions<I, O> {
   maxBatchSize: number;
+  /** Padded cells per batch (default: unbounded). */
+  maxBatchCells?: number;
   maxQueueDelayMs: number;
   maxQueueSize: number;
   /** Batches allowed in flight at once (one per worker). */
@@ -39,11 +47,19 @@ export interface BatcherOptions<I, O> {
 export interface SubmitOptions {
   key: string;
   rows: number;
+  /** Cells per row once padded (default 1). */
+  width?: number;
+}
+
+export interface Unit<I> extends SubmitOptions {
+  input: I;
 }
 
 export interface Batcher<I, O> {
   submit(input: I, options: SubmitOptions): Promise<O>;
-  /** Requests waiting in the queue. */
+  /** Queues the units of one request (admitted or refused together); resolves with their outputs in order. */
+  submitUnits(units: readonly Unit<I>[]): Promise<O[]>;
+  /** Requests with work waiting in the queue. */
   readonly depth: number;
   /** Batches currently running. */
   readonly inFlight: number;
@@ -53,10 +69,17 @@ export interface Batcher<I, O> {
   close(): void;
 }
 
+/** One request's count of units still in the queue. */
+interface Request {
+  queued: number;
+}
+
 interface Pending<I, O> {
   input: I;
   key: string;
   rows: number;
+  width: number;
+  request: Request;
   enqueuedAt: number;
   resolve: (value: O) => void;
   reject: (error: unknown) => void;
@@ -67,19 +90,29 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
   return new DynamicBatcher(options);
 }
 
-function validateOptions(options: Pick<BatcherOptions<never, never>, 'maxBatchSize' | 'maxQueueDelayMs' | 'maxQueueSize' | 'concurrency'>): void {
-  const { maxBatchSize, maxQueueDelayMs, maxQueueSize, concurrency } = options;
-  if (!(maxBatchSize >= 1) || !(maxQueueSize >= 1) || !(concurrency >= 1) || !(maxQueueDelayMs >= 0)) {
+function validateOptions(
+  options: Pick<BatcherOptions<never, never>, 'maxBatchSize' | 'maxQueueDelayMs' | 'maxQueueSize' | 'concurrency' | 'maxBatchCells'>,
+): void {
+  const { maxBatchSize, maxQueueDelayMs, maxQueueSize, concurrency, maxBatchCells = 1 } = options;
+  if (!(maxBatchSize >= 1) || !(maxQueueSize >= 1) || !(concurrency >= 1) || !(maxQueueDelayMs >= 0) || !(maxBatchCells >= 1)) {
     throw new RangeError(
       `invalid batcher options: maxBatchSize=${maxBatchSize} maxQueueSize=${maxQueueSize} ` +
-        `concurrency=${concurrency} maxQueueDelayMs=${maxQueueDelayMs}`,
+        `concurrency=${concurrency} maxQueueDelayMs=${maxQueueDelayMs} maxBatchCells=${maxBatchCells}`,
     );
   }
 }
 
+interface Waiting {
+  rows: number;
+  cells: number;
+}
+
 class DynamicBatcher<I, O> implements Batcher<I, O> {
   private readonly queue: Pending<I, O>[] = [];
-  private readonly rowsByKey = new Map<string, number>();
+  /** Rows and (unpadded) cells waiting per key: the size trigger. */
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly maxBatchCells: number;
+  private queuedRequests = 0;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private running = 0;
@@ -89,31 +122,45 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
 
   constructor(private readonly options: BatcherOptions<I, O>) {
     this.now = options.now ?? (() => performance.now());
+    this.maxBatchCells = options.maxBatchCells ?? Number.POSITIVE_INFINITY;
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.queuedRequests;
   }
 
   get inFlight(): number {
     return this.running;
   }
 
-  submit(input: I, { key, rows }: SubmitOptions): Promise<O> {
+  submit(input: I, options: SubmitOptions): Promise<O> {
+    return this.submitUnits([{ input, ...options }]).then((outputs) => outputs[0] as O);
+  }
+
+  submitUnits(units: readonly Unit<I>[]): Promise<O[]> {
     if (this.closed) {
       return Promise.reject(new ServerError(ERROR_CODES.SHUTTING_DOWN, 'server is shutting down'));
     }
-    if (this.queue.length >= this.options.maxQueueSize) {
+    if (this.queuedRequests >= this.options.maxQueueSize) {
       return Promise.reject(
         new ServerError(ERROR_CODES.QUEUE_FULL, `inference queue is full (${this.options.maxQueueSize} requests)`),
       );
     }
-    return new Promise<O>((resolve, reject) => {
-      this.queue.push({ input, key, rows, enqueuedAt: this.now(), resolve, reject });
-      this.rowsByKey.set(key, (this.rowsByKey.get(key) ?? 0) + rows);
-      this.options.observer?.onDepth?.(this.queue.length);
-      this.pump();
-    });
+    const request: Request = { queued: units.length };
+    const enqueuedAt = this.now();
+    const outputs = units.map(
+      (unit) =>
+        new Promise<O>((resolve, reject) => {
+          const width = unit.width ?? 1;
+          this.queue.push({ input: unit.input, key: unit.key, rows: unit.rows, width, request, enqueuedAt, resolve, reject });
+          const waiting = this.waiting.get(unit.key) ?? { rows: 0, cells: 0 };
+          this.waiting.set(unit.key, { rows: waiting.rows + unit.rows, cells: waiting.cells + unit.rows * width });
+        }),
+    );
+    this.queuedRequests += 1;
+    this.options.observer?.onDepth?.(this.queuedRequests);
+    this.pump();
+    return Promise.all(outputs);
   }
 
   drain(): Promise<void> {
@@ -133,7 +180,8 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
     while (this.running < this.options.concurrency && this.queue.length > 0) {
       const head = this.queue[0] as Pending<I, O>;
       const waited = this.now() - head.enqueuedAt;
-      const full = (this.rowsByKey.get(head.key) ?? 0) >= this.options.maxBatchSize;
+      const waiting = this.waiting.get(head.key);
+      const full = waiting !== undefined && (waiting.rows >= this.options.maxBatchSize || waiting.cells >= this.maxBatchCells);
       if (!this.flushing && !full && waited < this.options.maxQueueDelayMs) {
         this.armTimer(this.options.maxQueueDelayMs - waited);
         return;
@@ -144,34 +192,52 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
     this.notifyIdle();
   }
 
-  /** Removes from the queue, oldest first, the requests of `key` that fit into one batch. */
+  /** Removes from the queue, oldest first, the units of `key` that fit into one batch. */
   private take(key: string): Pending<I, O>[] {
     const batch: Pending<I, O>[] = [];
     let rows = 0;
+    let width = 0;
+    let cells = 0;
     for (let i = 0; i < this.queue.length; ) {
       const item = this.queue[i] as Pending<I, O>;
-      const fits = batch.length === 0 || rows + item.rows <= this.options.maxBatchSize;
-      if (item.key !== key || !fits) {
+      if (item.key !== key || !this.fits(batch.length, rows, width, item)) {
         i += 1;
         continue;
       }
       batch.push(item);
       rows += item.rows;
+      width = Math.max(width, item.width);
+      cells += item.rows * item.width;
       this.queue.splice(i, 1);
+      this.leaveQueue(item.request);
       if (rows >= this.options.maxBatchSize) break;
     }
-    const left = (this.rowsByKey.get(key) ?? 0) - rows;
-    if (left > 0) this.rowsByKey.set(key, left);
-    else this.rowsByKey.delete(key);
-    this.options.observer?.onDepth?.(this.queue.length);
+    const waiting = this.waiting.get(key) ?? { rows: 0, cells: 0 };
+    if (waiting.rows - rows > 0) this.waiting.set(key, { rows: waiting.rows - rows, cells: waiting.cells - cells });
+    else this.waiting.delete(key);
+    this.options.observer?.onDepth?.(this.queuedRequests);
     return batch;
+  }
+
+  /** A unit joins a batch when rows and padded cells stay within bounds; an empty batch takes any unit. */
+  private fits(units: number, rows: number, width: number, item: Pending<I, O>): boolean {
+    if (units === 0) return true;
+    const total = rows + item.rows;
+    return total <= this.options.maxBatchSize && total * Math.max(width, item.width) <= this.maxBatchCells;
+  }
+
+  private leaveQueue(request: Request): void {
+    request.queued -= 1;
+    if (request.queued === 0) this.queuedRequests -= 1;
   }
 
   private dispatch(batch: Pending<I, O>[]): void {
     const start = this.now();
+    const rows = batch.reduce((sum, item) => sum + item.rows, 0);
     const info: BatchDispatch = {
       key: (batch[0] as Pending<I, O>).key,
-      rows: batch.reduce((sum, item) => sum + item.rows, 0),
+      rows,
+      cells: rows * batch.reduce((max, item) => Math.max(max, item.width), 0),
       requests: batch.length,
       queueWaitsMs: batch.map((item) => start - item.enqueuedAt),
     };

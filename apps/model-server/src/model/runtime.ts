@@ -5,10 +5,11 @@
  */
 import { WARMUP } from '@fleet/model';
 import { STARTUP_ERROR_CODES, StartupError } from '../errors.js';
-import { createBatcher, type Batcher, type BatchObserver } from './batcher.js';
+import { createBatcher, type Batcher, type BatchObserver, type Unit } from './batcher.js';
 import type { InferenceBackend, JobResult } from './jobs.js';
 import { PROBABILITIES_OUTPUT, type ServedModel } from './served-model.js';
 import { concatRows, splitRows, type WireTensor } from './tensors.js';
+import { chunkTexts, chunkUniform, joinOutputs, rowWidth, splitFeeds, type Chunk, type UnitLimits } from './units.js';
 import { warmupFeeds, checkFiniteOutputs } from './warmup-feeds.js';
 
 export type Outputs = Record<string, WireTensor>;
@@ -22,6 +23,7 @@ export interface BatchingOptions {
   maxBatchSize: number;
   maxQueueDelayMs: number;
   maxQueueSize: number;
+  maxBatchCells: number;
 }
 
 export interface RuntimeHooks {
@@ -49,15 +51,37 @@ export interface InferenceRuntime {
 let soloCounter = 0;
 
 /** Requests with the same key can share a batch. */
-function batchKey(model: ServedModel, item: WorkItem): { key: string; rows: number } {
-  if (item.kind === 'text') return { key: 'text', rows: item.texts.length };
-  if (!model.batchable) return { key: `solo:${(soloCounter += 1)}`, rows: 1 };
+function tensorKey(model: ServedModel, item: Extract<WorkItem, { kind: 'tensors' }>): string {
+  if (!model.batchable) return `solo:${(soloCounter += 1)}`;
   const feeds = Object.entries(item.feeds).sort(([a], [b]) => a.localeCompare(b));
   const signature = feeds.map(([name, t]) => [name, t.type, t.dims.slice(1)]);
-  return {
-    key: `tensors:${JSON.stringify(signature)}:${JSON.stringify(item.fetches ?? null)}`,
-    rows: feeds[0]?.[1].dims[0] ?? 1,
-  };
+  return `tensors:${JSON.stringify(signature)}:${JSON.stringify(item.fetches ?? null)}`;
+}
+
+/** A request as batcher units, each within maxBatchSize rows and maxBatchCells padded cells. */
+function unitsOf(model: ServedModel, item: WorkItem, limits: UnitLimits): { units: Unit<WorkItem>[]; chunks: Chunk[] } {
+  if (item.kind === 'text') {
+    const chunks = chunkTexts(item.texts, limits);
+    const units = chunks.map((c) => ({
+      input: chunks.length === 1 ? item : { kind: 'text' as const, texts: item.texts.slice(c.start, c.start + c.rows) },
+      key: 'text',
+      rows: c.rows,
+      width: c.width,
+    }));
+    return { units, chunks };
+  }
+  const key = tensorKey(model, item);
+  const rows = rowsOf(item);
+  const width = rowWidth(item.feeds, rows);
+  const chunks = model.batchable ? chunkUniform(rows, width, limits) : [{ start: 0, rows, width }];
+  if (chunks.length === 1) return { units: [{ input: item, key, rows: model.batchable ? rows : 1, width }], chunks };
+  const units = splitFeeds(item.feeds, chunks).map((feeds, i) => ({
+    input: { ...item, feeds },
+    key,
+    rows: (chunks[i] as Chunk).rows,
+    width,
+  }));
+  return { units, chunks };
 }
 
 function rowsOf(item: WorkItem): number {
@@ -121,12 +145,17 @@ export function createRuntime(options: {
     run: (_key, items) => runBatch(backend, items, hooks),
     ...(hooks.batch ? { observer: hooks.batch } : {}),
   });
+  const infer = async (item: WorkItem): Promise<Outputs> => {
+    const { units, chunks } = unitsOf(model, item, options.batching);
+    if (units.length === 1) return batcher.submit(item, units[0] as Unit<WorkItem>);
+    return joinOutputs(await batcher.submitUnits(units), chunks);
+  };
   return {
     model,
     backend,
-    infer: (item) => batcher.submit(item, batchKey(model, item)),
+    infer,
     async predictTexts(texts) {
-      const outputs = await batcher.submit({ kind: 'text', texts }, { key: 'text', rows: texts.length });
+      const outputs = await infer({ kind: 'text', texts });
       return labelRows(model, outputs[PROBABILITIES_OUTPUT] as WireTensor);
     },
     warmup: () => warmup(backend, model),

@@ -18,6 +18,11 @@ export async function openSession(modelPath: string, options: SessionOptions): P
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Shapes change with every batch (rows × padded length): a CPU arena would keep the peak
+      // of the largest batch ever run for the life of the process, and a memory pattern is
+      // planned for one shape only. Plain malloc/free gives the memory back after each run.
+      enableCpuMemArena: false,
+      enableMemPattern: false,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

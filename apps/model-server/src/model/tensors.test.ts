@@ -11,8 +11,27 @@ describe('tensors', () => {
   });
 
   it('flattens nested row-major data', () => {
-    expect(flattenData([[1, 2], [3, 4]])).toEqual([1, 2, 3, 4]);
-    expect(flattenData([[[1], [2]], [[3], [4]]])).toEqual([1, 2, 3, 4]);
+    expect(flattenData([[1, 2], [3, 4]], 2, 4)).toEqual({ ok: true, values: [1, 2, 3, 4] });
+    expect(flattenData([[[1], [2]], [[3], [4]]], 3, 4)).toEqual({ ok: true, values: [1, 2, 3, 4] });
+    expect(flattenData([1, [2, [3]], []], 3, 10)).toEqual({ ok: true, values: [1, 2, 3] });
+  });
+
+  it('refuses data nested deeper than allowed, or longer than needed, without recursion', () => {
+    expect(flattenData([[[1]]], 2, 10)).toEqual({ ok: false, reason: 'too-deep' });
+    expect(flattenData([1, 2, 3], 1, 2)).toEqual({ ok: false, reason: 'too-many' });
+    expect(flattenData([[1, 2], [3]], 2, 2)).toEqual({ ok: false, reason: 'too-many' });
+    // far deeper than the call stack allows for a recursive flatten
+    let deep: unknown[] = [1];
+    for (let i = 0; i < 200_000; i += 1) deep = [deep];
+    expect(flattenData(deep, 200_001, 1)).toEqual({ ok: true, values: [1] });
+    expect(flattenData(deep, 8, 1)).toEqual({ ok: false, reason: 'too-deep' });
+  });
+
+  it('describes bad values without stringifying them whole', () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 100_000; i += 1) deep = { a: deep };
+    expect(() => tensorFromJson('x', 'float32', [1], [deep], 'inputs[0].data')).toThrow("input 'x': an object is not a valid FP32 value");
+    expect(() => tensorFromJson('x', 'float32', [1], ['y'.repeat(1000)])).toThrow(`"${'y'.repeat(40)}…" is not a valid FP32 value`);
   });
 
   it('builds typed tensors and checks every element', () => {

@@ -64,34 +64,74 @@ const INTEGER_RANGES: Partial<Record<NumericType, [number, number]>> = {
   int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], uint64: [0, Number.MAX_SAFE_INTEGER],
 };
 
-function invalid(message: string): ServerError {
-  return new ServerError(ERROR_CODES.VALIDATION_FAILED, message);
+function invalid(message: string, field: string | undefined): ServerError {
+  return new ServerError(ERROR_CODES.VALIDATION_FAILED, message, field === undefined ? {} : { field });
 }
 
-/** Flattens KServe's row-major nested `data` arrays into one flat array. */
-export function flattenData(data: readonly unknown[]): unknown[] {
-  return data.some(Array.isArray) ? (data as unknown[]).flat(Infinity) : (data as unknown[]);
+/**
+ * Flattens KServe's row-major nested `data` arrays into one flat array, without recursion (a
+ * deeply nested body cannot overflow the stack): arrays may nest at most `maxDepth` levels
+ * (flat data is depth 1; a tensor of rank r nests at most r), and flattening stops past
+ * `maxElements`. Returns the reason instead of throwing so the caller names the field.
+ */
+export function flattenData(
+  data: readonly unknown[],
+  maxDepth: number,
+  maxElements: number,
+): { ok: true; values: unknown[] } | { ok: false; reason: 'too-deep' | 'too-many' } {
+  if (!data.some(Array.isArray)) return data.length > maxElements ? { ok: false, reason: 'too-many' } : { ok: true, values: data as unknown[] };
+  const values: unknown[] = [];
+  const stack: { array: readonly unknown[]; next: number }[] = [{ array: data, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as { array: readonly unknown[]; next: number };
+    if (top.next >= top.array.length) {
+      stack.pop();
+      continue;
+    }
+    const value = top.array[top.next];
+    top.next += 1;
+    if (Array.isArray(value)) {
+      if (stack.length >= maxDepth) return { ok: false, reason: 'too-deep' };
+      stack.push({ array: value, next: 0 });
+    } else {
+      values.push(value);
+      if (values.length > maxElements) return { ok: false, reason: 'too-many' };
+    }
+  }
+  return { ok: true, values };
 }
 
-/** Converts the JSON `data` of one v2 input into a typed tensor, checking every element. */
-export function tensorFromJson(name: string, type: OrtType, dims: number[], values: readonly unknown[]): WireTensor {
+/** A short, safe description of a JSON value for an error message (never stringifies a deep value). */
+export function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return String(value);
+}
+
+/**
+ * Converts the JSON `data` of one v2 input into a typed tensor, checking every element; errors
+ * name `field` (the input's `data`, e.g. `inputs[0].data`).
+ */
+export function tensorFromJson(name: string, type: OrtType, dims: number[], values: readonly unknown[], field?: string): WireTensor {
   if (type === 'string') {
-    if (!values.every((v) => typeof v === 'string')) throw invalid(`input '${name}': BYTES data must be strings`);
+    if (!values.every((v) => typeof v === 'string')) throw invalid(`input '${name}': BYTES data must be strings`, field);
     return { type, dims, data: values as string[] };
   }
   if (type === 'bool') {
-    if (!values.every((v) => typeof v === 'boolean')) throw invalid(`input '${name}': BOOL data must be booleans`);
+    if (!values.every((v) => typeof v === 'boolean')) throw invalid(`input '${name}': BOOL data must be booleans`, field);
     return { type, dims, data: Uint8Array.from(values as boolean[], (v) => (v ? 1 : 0)) };
   }
-  if (type === 'float16') throw invalid(`input '${name}': datatype FP16 is not supported as input`);
-  checkNumbers(name, type, values);
+  if (type === 'float16') throw invalid(`input '${name}': datatype FP16 is not supported as input`, field);
+  checkNumbers(name, type, values, field);
   const numbers = values as number[];
   if (type === 'int64') return { type, dims, data: BigInt64Array.from(numbers, (v) => BigInt(v)) };
   if (type === 'uint64') return { type, dims, data: BigUint64Array.from(numbers, (v) => BigInt(v)) };
   return { type, dims, data: ARRAYS[type].from(numbers) };
 }
 
-function checkNumbers(name: string, type: NumericType, values: readonly unknown[]): void {
+function checkNumbers(name: string, type: NumericType, values: readonly unknown[], field: string | undefined): void {
   const range = INTEGER_RANGES[type];
   for (const value of values) {
     const ok =
@@ -100,7 +140,7 @@ function checkNumbers(name: string, type: NumericType, values: readonly unknown[
       (range === undefined || (Number.isInteger(value) && value >= range[0] && value <= range[1]));
     if (!ok) {
       const datatype = ortToV2(type) ?? type;
-      throw invalid(`input '${name}': ${JSON.stringify(value)} is not a valid ${datatype} value`);
+      throw invalid(`input '${name}': ${describeValue(value)} is not a valid ${datatype} value`, field);
     }
   }
 }

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { ERROR_CODES, ERROR_STATUS, ServerError, type ErrorCode } from '../errors.js';
+import { REQUEST_ID_HEADER } from '../trace-context.js';
 
 export interface NormalizedError {
   statusCode: number;
@@ -111,9 +112,13 @@ function setupErrors(app: FastifyInstance): void {
  * header and the body field are set here.
  */
 export function frameworkErrors(serverId: string): NonNullable<FastifyServerOptions['frameworkErrors']> {
-  return (error, _request, reply) => {
+  return (error, request, reply) => {
     const body = { code: ERROR_CODES.BAD_URL, message: error.message, server_id: serverId };
-    void (reply as FastifyReply).header('x-server-id', serverId).code(ERROR_STATUS.BAD_URL).send(body);
+    void (reply as FastifyReply)
+      .header('x-server-id', serverId)
+      .header(REQUEST_ID_HEADER, request.id)
+      .code(ERROR_STATUS.BAD_URL)
+      .send(body);
   };
 }
 

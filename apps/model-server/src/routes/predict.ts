@@ -5,9 +5,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, ServerError } from '../errors.js';
 
-/** Most texts one request may carry (a request is never split across batches). */
-const MAX_TEXTS_PER_REQUEST = 256;
-
 const probabilities = { type: 'object', additionalProperties: { type: 'number' } } as const;
 const prediction = {
   type: 'object',
@@ -15,22 +12,29 @@ const prediction = {
   required: ['label', 'probabilities'],
 } as const;
 
-const predictBodySchema = {
-  type: 'object',
-  properties: {
-    text: { type: 'string', minLength: 1, description: 'One text to classify' },
-    texts: {
-      type: 'array',
-      items: { type: 'string', minLength: 1 },
-      minItems: 1,
-      maxItems: MAX_TEXTS_PER_REQUEST,
-      description: 'Several texts, classified in one request',
+/** The body schema; `maxRequestRows` (MAX_REQUEST_ROWS, default 256) caps the texts of one request. */
+function predictBodySchema(maxRequestRows: number) {
+  return {
+    type: 'object',
+    properties: {
+      text: { type: 'string', minLength: 1, description: 'One text to classify' },
+      texts: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        minItems: 1,
+        maxItems: maxRequestRows,
+        description: 'Several texts, classified in one request',
+      },
     },
-  },
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-} as const;
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 1,
+    examples: [
+      { text: 'Congratulations, you have been selected for a cash prize' },
+      { texts: ['Can we move the meeting to Tuesday?', 'WIN a FREE cruise!!! Click now'] },
+    ],
+  } as const;
+}
 
 const predictResponse = {
   type: 'object',
@@ -60,14 +64,14 @@ interface PredictBody {
   texts?: string[];
 }
 
-export default async function predictRoutes(app: FastifyInstance): Promise<void> {
+export default async function predictRoutes(app: FastifyInstance, { limits }: { limits: { maxRequestRows: number } }): Promise<void> {
   app.post<{ Body: PredictBody }>(
     '/predict',
     {
       schema: {
         tags: ['inference'],
         summary: 'Classify one or more texts with the reference model',
-        body: predictBodySchema,
+        body: predictBodySchema(limits.maxRequestRows),
         response: { 200: predictResponse, '4xx': errorResponse, '5xx': errorResponse },
       },
     },

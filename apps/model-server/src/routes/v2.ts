@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ERROR_CODES, ServerError } from '../errors.js';
-import { toV2Outputs, toWorkItem, type V2Request } from '../model/v2-protocol.js';
+import { toV2Outputs, toWorkItem, type RequestLimits, type V2Request } from '../model/v2-protocol.js';
 import type { ServedModel } from '../model/served-model.js';
 import { V2_DATATYPES } from '../model/tensors.js';
 import { prepareErrorReply } from '../plugins/errors.js';
@@ -14,6 +14,9 @@ interface ModelParams {
   name: string;
   version?: string;
 }
+
+/** Most dimensions an input may have (ONNX Runtime kernels handle up to 8 in practice). */
+const MAX_RANK = 16;
 
 const tensorMetadata = {
   type: 'object',
@@ -38,7 +41,7 @@ const inferBody = {
         required: ['name', 'shape', 'datatype', 'data'],
         properties: {
           name: { type: 'string' },
-          shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
+          shape: { type: 'array', maxItems: MAX_RANK, items: { type: 'integer', minimum: 0 } },
           datatype: { type: 'string', enum: V2_DATATYPES },
           parameters: { type: 'object' },
           data: { type: 'array' },
@@ -110,10 +113,10 @@ function modelRoutes(app: FastifyInstance): void {
   }
 }
 
-function inferRoutes(app: FastifyInstance): void {
+function inferRoutes(app: FastifyInstance, limits: RequestLimits): void {
   const infer = async (request: { params: ModelParams; body: V2Request }) => {
     const m = resolveModel(app.inference.model, request.params);
-    const outputs = await app.inference.infer(toWorkItem(request.body, m));
+    const outputs = await app.inference.infer(toWorkItem(request.body, m, limits));
     return {
       model_name: m.name,
       model_version: m.version,
@@ -126,12 +129,27 @@ function inferRoutes(app: FastifyInstance): void {
   app.post<{ Params: ModelParams; Body: V2Request }>('/models/:name/versions/:version/infer', { schema }, infer);
 }
 
-export default async function v2Routes(app: FastifyInstance, { serverVersion }: { serverVersion: string }): Promise<void> {
-  app.setErrorHandler((error: FastifyError, request, reply) =>
-    reply.send({ error: prepareErrorReply(error, request, reply).message }),
+export interface V2RoutesOptions {
+  serverVersion: string;
+  limits: RequestLimits;
+}
+
+/**
+ * The protocol's `{"error": "..."}`, plus this server's stable `code` (and `field` for
+ * validation errors) so clients can branch without parsing the message.
+ */
+function v2Error(error: { code: string; message: string; field?: string }): Record<string, string> {
+  const body: Record<string, string> = { error: error.message, code: error.code };
+  if (error.field !== undefined) body.field = error.field;
+  return body;
+}
+
+export default async function v2Routes(app: FastifyInstance, { serverVersion, limits }: V2RoutesOptions): Promise<void> {
+  app.setErrorHandler((error: FastifyError, request, reply) => reply.send(v2Error(prepareErrorReply(error, request, reply))));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(v2Error({ code: ERROR_CODES.NOT_FOUND, message: `no v2 route ${request.method} ${request.url}` })),
   );
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no v2 route ${request.method} ${request.url}` }));
   serverRoutes(app, serverVersion);
   modelRoutes(app);
-  inferRoutes(app);
+  inferRoutes(app, limits);
 }

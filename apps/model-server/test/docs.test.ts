@@ -1,0 +1,75 @@
+/**
+ * /docs: Swagger UI over the OpenAPI document, served from the package's own assets (no CDN,
+ * works offline), with a runnable example for the model actually served; DOCS=off keeps only
+ * the document at /docs/json.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MODEL_INFO, WARMUP } from '@fleet/model';
+import { buildApp } from '../src/app.js';
+import { fakeTextBackend } from './fake-backend.js';
+import { testConfig } from './helpers.js';
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function start(docs: boolean): Promise<FastifyInstance> {
+  const built = await buildApp({ config: testConfig({ serverId: 'docs', docs }), backend: fakeTextBackend() });
+  await built.ready();
+  return built;
+}
+
+describe('/docs', () => {
+  it('serves Swagger UI and every asset it loads from this server (offline)', async () => {
+    app = await start(true);
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(assets.length).toBeGreaterThan(2);
+    expect(assets.filter((a) => /^(https?:)?\/\//.test(a))).toEqual([]); // nothing from the network
+    for (const asset of assets) {
+      const url = new URL(asset, 'http://replica/docs/').pathname;
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+    }
+    const init = await app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    expect(init.body).toContain("resolveUrl('./json')");
+    expect(init.body).toContain('validatorUrl: null'); // no call to validator.swagger.io
+  });
+
+  it('documents the v2 routes with a runnable example for the served model', async () => {
+    app = await start(true);
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/predict', '/v2/', '/v2/models/{name}', '/v2/models/{name}/infer', '/v2/models/{name}/versions/{version}/infer']),
+    );
+    const infer = doc.paths['/v2/models/{name}/infer'].post;
+    expect(infer.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'name', in: 'path', example: MODEL_INFO.name })]));
+    const example = Object.values(infer.requestBody.content['application/json'].examples as Record<string, { value: unknown }>)[0]?.value;
+    expect(example).toEqual({ id: 'example-1', inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', data: [...WARMUP.texts] }] });
+    // the example really runs
+    const run = await app.inject({ method: 'POST', url: `/v2/models/${MODEL_INFO.name}/infer`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(example) });
+    expect(run.statusCode).toBe(200);
+    const predictBody = doc.paths['/predict'].post.requestBody.content['application/json'];
+    expect(JSON.stringify(predictBody)).toContain('Congratulations');
+  });
+
+  it('DOCS=off: no UI (404 JSON), the OpenAPI document stays at /docs/json', async () => {
+    app = await start(false);
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(404);
+    expect(page.json()).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(404);
+    const doc = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(doc.statusCode).toBe(200);
+    expect(doc.json().paths['/v2/models/{name}/infer'].post.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'name', example: MODEL_INFO.name })]),
+    );
+  });
+});
