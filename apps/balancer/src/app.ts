@@ -5,6 +5,7 @@ import type { RandomSource } from '@fleet/lb-core';
 import type { DestinationStream, Logger } from 'pino';
 import { createAccessLog, type AccessLog } from './access-log.js';
 import { createAdminHandler } from './admin.js';
+import { MemoryBudget } from './limits/spool.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { listen, startListeners, type Listeners } from './server.js';
 import { buildState, type RuntimeState } from './state.js';
@@ -83,7 +84,12 @@ class BalancerRuntime implements Balancer {
 
   async start(): Promise<void> {
     const { upstreams, stats, metrics, logger } = this.parts;
-    this.listeners = await startListeners(this.state.config, { ...this.parts, state: () => this.state, closing: () => this.closing });
+    this.listeners = await startListeners(this.state.config, {
+      ...this.parts,
+      state: () => this.state,
+      closing: () => this.closing,
+      bodyMemory: new MemoryBudget(),
+    });
     const status = {
       stats,
       snapshots: () => upstreams.snapshots(),

@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { BALANCER_SRC_MAIN, spawnJson, type JsonChild } from './processes.js';
+
+/**
+ * Raw-socket helpers for the hardening tests: exact request bytes in, the parsed answer out,
+ * and the balancer as a real process (fd counts, RSS, ulimits).
+ */
+export interface RawAnswer {
+  /** Status of the first response (0 when none came). */
+  status: number;
+  head: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Everything the server sent. */
+  raw: string;
+  /** The server closed (or reset) the connection before the deadline. */
+  closed: boolean;
+}
+
+/** Parse the first HTTP/1.1 response out of `raw` (body: whatever follows the head). */
+export function parseAnswer(raw: string, closed: boolean): RawAnswer {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = split < 0 ? raw : raw.slice(0, split);
+  const lines = head.split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1];
+  return { status: status === undefined ? 0 : Number(status), head, headers, body: split < 0 ? '' : raw.slice(split + 4), raw, closed };
+}
+
+/**
+ * Send `payload` on a fresh connection and collect what comes back until the server closes
+ * or `timeoutMs` passes (then the socket is destroyed and `closed` is false). `until` may end
+ * the wait early once the data so far is enough.
+ */
+export function rawExchange(
+  port: number,
+  payload: string | Buffer | (string | Buffer)[],
+  { timeoutMs = 5000, until }: { timeoutMs?: number; until?: (raw: string) => boolean } = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let raw = '';
+    let done = false;
+    const finish = (closed: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(parseAnswer(raw, closed));
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.on('connect', () => {
+      for (const part of Array.isArray(payload) ? payload : [payload]) socket.write(part);
+    });
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      raw += chunk;
+      if (until?.(raw) === true) finish(true);
+    });
+    socket.on('end', () => finish(true));
+    socket.on('error', () => finish(true));
+  });
+}
+
+/** Open file descriptors of a process (Linux /proc). */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb === undefined ? 0 : Number(kb) * 1024;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fleet-hardening-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let configs = 0;
+
+export interface BalancerProcess {
+  child: JsonChild;
+  pid: number;
+  port: number;
+  adminPort: number;
+}
+
+/**
+ * The balancer as a process (tsx on the sources), config in file shape. `ulimitFds` lowers
+ * its RLIMIT_NOFILE once it listens (util-linux `prlimit`), so the balancer itself can run
+ * out of descriptors.
+ */
+export async function spawnBalancerProcess(config: Record<string, unknown>, { ulimitFds }: { ulimitFds?: number } = {}): Promise<BalancerProcess> {
+  const file = join(dir, `config-${++configs}.json`);
+  writeFileSync(file, JSON.stringify({ accessLog: { enabled: false }, ...config }));
+  const env = { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  const child = await spawnJson(['--import', 'tsx', BALANCER_SRC_MAIN], env);
+  if (ulimitFds !== undefined) execFileSync('prlimit', ['--pid', String(child.pid), `--nofile=${ulimitFds}:${ulimitFds}`]);
+  return { child, pid: child.pid, port: Number(child.ready.port), adminPort: Number(child.ready.adminPort) };
+}
