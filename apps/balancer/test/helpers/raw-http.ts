@@ -93,16 +93,16 @@ export interface BalancerProcess {
   adminPort: number;
 }
 
-/**
- * The balancer as a process (tsx on the sources), config in file shape. `ulimitFds` lowers
- * its RLIMIT_NOFILE once it listens (util-linux `prlimit`), so the balancer itself can run
- * out of descriptors.
- */
-export async function spawnBalancerProcess(config: Record<string, unknown>, { ulimitFds }: { ulimitFds?: number } = {}): Promise<BalancerProcess> {
+/** The balancer as a process (tsx on the sources), config in file shape. */
+export async function spawnBalancerProcess(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<BalancerProcess> {
   const file = join(dir, `config-${++configs}.json`);
   writeFileSync(file, JSON.stringify({ accessLog: { enabled: false }, ...config }));
-  const env = { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-  const child = await spawnJson(['--import', 'tsx', BALANCER_SRC_MAIN], env);
-  if (ulimitFds !== undefined) execFileSync('prlimit', ['--pid', String(child.pid), `--nofile=${ulimitFds}:${ulimitFds}`]);
+  const base = { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  const child = await spawnJson(['--import', 'tsx', BALANCER_SRC_MAIN], { ...base, ...env });
   return { child, pid: child.pid, port: Number(child.ready.port), adminPort: Number(child.ready.adminPort) };
+}
+
+/** Lower a running process's descriptor limit (util-linux `prlimit`), so it can run out of fds. */
+export function setFdLimit(pid: number, fds: number): void {
+  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${fds}:${fds}`]);
 }
