@@ -33,18 +33,49 @@ export function parseAnswer(raw: string, closed: boolean): RawAnswer {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1];
-  return { status: status === undefined ? 0 : Number(status), head, headers, body: split < 0 ? '' : raw.slice(split + 4), raw, closed };
+  let body = split < 0 ? '' : raw.slice(split + 4);
+  if (headers['transfer-encoding'] === 'chunked') body = dechunk(body).body;
+  else if (headers['content-length'] !== undefined) body = body.slice(0, Number(headers['content-length']));
+  return { status: status === undefined ? 0 : Number(status), head, headers, body, raw, closed };
+}
+
+/** Decode a chunked body; `complete` when the last chunk was seen. */
+function dechunk(data: string): { body: string; complete: boolean } {
+  let body = '';
+  let at = 0;
+  for (;;) {
+    const eol = data.indexOf('\r\n', at);
+    if (eol < 0) return { body, complete: false };
+    const size = parseInt(data.slice(at, eol), 16);
+    if (!Number.isFinite(size)) return { body, complete: false };
+    if (size === 0) return { body, complete: true };
+    body += data.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+    if (at > data.length) return { body, complete: false };
+  }
+}
+
+/** Whether `raw` holds one whole response (a head, then its Content-Length or chunked body). */
+export function completeResponse(raw: string): boolean {
+  const split = raw.indexOf('\r\n\r\n');
+  if (split < 0) return false;
+  const { headers, status } = parseAnswer(raw.slice(0, split + 4), false);
+  const rest = raw.slice(split + 4);
+  if (status === 101 || status === 204 || status === 304) return true;
+  if (headers['transfer-encoding'] === 'chunked') return dechunk(rest).complete;
+  if (headers['content-length'] !== undefined) return rest.length >= Number(headers['content-length']);
+  return false;
 }
 
 /**
- * Send `payload` on a fresh connection and collect what comes back until the server closes
- * or `timeoutMs` passes (then the socket is destroyed and `closed` is false). `until` may end
- * the wait early once the data so far is enough.
+ * Send `payload` on a fresh connection and collect what comes back until `until` says it is
+ * enough (default: one complete response), the server closes, or `timeoutMs` passes (then
+ * `closed` is false). The socket is destroyed in every case.
  */
 export function rawExchange(
   port: number,
   payload: string | Buffer | (string | Buffer)[],
-  { timeoutMs = 5000, until }: { timeoutMs?: number; until?: (raw: string) => boolean } = {},
+  { timeoutMs = 5000, until = completeResponse }: { timeoutMs?: number; until?: (raw: string) => boolean } = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
