@@ -84,11 +84,12 @@ class BalancerRuntime implements Balancer {
 
   async start(): Promise<void> {
     const { upstreams, stats, metrics, logger } = this.parts;
+    const bodyMemory = new MemoryBudget();
     this.listeners = await startListeners(this.state.config, {
       ...this.parts,
       state: () => this.state,
       closing: () => this.closing,
-      bodyMemory: new MemoryBudget(),
+      bodyMemory,
     });
     const status = {
       stats,
@@ -97,7 +98,7 @@ class BalancerRuntime implements Balancer {
       routes: () => this.state.router.list(),
       retrying: (g: string) => upstreams.get(g)?.retryBudget.retrying ?? 0,
     };
-    metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active });
+    metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active, bodyMemoryBytes: () => bodyMemory.used });
     const token = (): string | undefined => this.state.config.admin.token;
     this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, router: () => this.state.router, logger }));
     this.admin.on('error', (err) => logger.error({ err }, 'admin listener error'));

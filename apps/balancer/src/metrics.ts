@@ -10,6 +10,8 @@ import { CounterCells } from './counter-cells.js';
 export interface MetricsSources {
   snapshots(): GroupSnapshot[];
   activeConnections(): number;
+  /** Request-body bytes held in memory (the rest is spooled to temp files). */
+  bodyMemoryBytes?(): number;
 }
 
 export interface Metrics {
@@ -120,6 +122,14 @@ export function createMetrics(): Metrics {
           for (const s of PEER_STATES) this.set({ group: g.name, peer: p.id, state: s }, p.state === s ? 1 : 0);
         }
       }
+    },
+  });
+  new Gauge({
+    name: 'fleet_balancer_request_body_memory_bytes',
+    help: 'Request-body bytes buffered in memory (limits.clientBodyMemory); the rest goes to temp files',
+    registers: [registry],
+    collect() {
+      this.set(sources.bodyMemoryBytes?.() ?? 0);
     },
   });
   new Gauge({

@@ -165,7 +165,11 @@ class Walk {
     const r: Running = { peer, attempt: undefined as unknown as RunningAttempt, t0: this.deps.now(), late: false };
     group.acquire(peer.id);
     this.running.add(r);
-    r.attempt = this.exchange.start(peer, { headersTimeoutMs: this.headersTimeout(), decide: (status) => this.decide(r, status) });
+    try {
+      r.attempt = this.exchange.start(peer, { headersTimeoutMs: this.headersTimeout(), decide: (status) => this.decide(r, status) });
+    } catch (error) {
+      r.attempt = { done: Promise.resolve({ kind: 'failed', error }), cancel: () => undefined };
+    }
     void r.attempt.done.then((result) => {
       group.release(peer.id);
       this.push({ kind: 'result', r, result });

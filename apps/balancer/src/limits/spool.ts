@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { BalancerError } from '../errors.js';
 import { LOCAL_RESOURCE_ERRORS } from '../upstream-errors.js';
 import { bodyTooLarge, clientClosed, declaredLength, idleTimer, type BodySource } from './body.js';
@@ -67,6 +67,32 @@ async function tempFile(dir: string): Promise<FileHandle> {
   return handle;
 }
 
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * One stream per attempt over the shared descriptor, by positional reads. Not fs.ReadStream:
+ * its destroy() closes the descriptor whatever `autoClose` says, and an attempt that is
+ * cancelled (hedge loser, client gone) destroys its body stream.
+ */
+function fileStream(file: FileHandle, size: number): Readable {
+  let position = 0;
+  return new Readable({
+    highWaterMark: READ_CHUNK,
+    read() {
+      const length = Math.min(READ_CHUNK, size - position);
+      if (length <= 0) return void this.push(null);
+      file.read(Buffer.allocUnsafe(length), 0, length, position).then(
+        ({ bytesRead, buffer }) => {
+          if (bytesRead === 0) return void this.destroy(new Error('spooled body shorter than recorded'));
+          position += bytesRead;
+          this.push(buffer.subarray(0, bytesRead));
+        },
+        (err: Error) => this.destroy(err),
+      );
+    },
+  });
+}
+
 class Spool {
   private chunks: Buffer[] = [];
   private reserved = 0;
@@ -76,19 +102,25 @@ class Spool {
 
   constructor(private readonly options: SpoolOptions) {}
 
+  /** Disk writes in order, one at a time (a chunk can arrive while the file is being opened). */
+  private writing: Promise<void> | undefined;
+
   /** Take one chunk; returns a promise only when it had to touch the disk. */
   add(chunk: Buffer): Promise<void> | undefined {
     this.size += chunk.length;
     const { bufferBytes, budget, memoryLimit } = this.options;
-    if (this.file === undefined && this.size <= bufferBytes && budget.tryReserve(chunk.length, memoryLimit)) {
+    if (this.writing === undefined && this.size <= bufferBytes && budget.tryReserve(chunk.length, memoryLimit)) {
       this.reserved += chunk.length;
       this.chunks.push(chunk);
       return undefined;
     }
-    return this.toDisk(chunk);
+    const offset = this.size - chunk.length;
+    this.writing = (this.writing ?? Promise.resolve()).then(() => this.toDisk(chunk, offset));
+    return this.writing;
   }
 
-  private async toDisk(chunk: Buffer): Promise<void> {
+  private async toDisk(chunk: Buffer, offset: number): Promise<void> {
+    if (this.closed) return;
     if (this.file === undefined) {
       this.file = await tempFile(this.options.tempDir);
       const held = Buffer.concat(this.chunks);
@@ -97,7 +129,7 @@ class Spool {
       this.reserved = 0;
       await this.write(held, 0);
     }
-    await this.write(chunk, this.size - chunk.length);
+    await this.write(chunk, offset);
   }
 
   private async write(buf: Buffer, position: number): Promise<void> {
@@ -108,6 +140,11 @@ class Spool {
     }
   }
 
+  /** Resolves when every chunk taken so far is on disk. */
+  flushed(): Promise<void> {
+    return this.writing ?? Promise.resolve();
+  }
+
   result(): SpooledBody {
     const file = this.file;
     const size = this.size;
@@ -116,7 +153,7 @@ class Spool {
     return {
       size,
       onDisk: file !== undefined,
-      open: () => buffer ?? (file as FileHandle).createReadStream({ start: 0, end: Math.max(0, size - 1), autoClose: false, emitClose: true }),
+      open: () => buffer ?? fileStream(file as FileHandle, size),
       close: () => this.close(),
     };
   }
@@ -127,6 +164,7 @@ class Spool {
     this.options.budget.release(this.reserved);
     this.reserved = 0;
     this.chunks = [];
+    await this.writing?.catch(() => undefined); // a write in flight finishes (or fails) first
     await this.file?.close();
   }
 }
@@ -139,8 +177,6 @@ export function spoolBody(req: BodySource, options: SpoolOptions): Promise<Spool
   if (req.readableEnded) return Promise.resolve(spool.result());
   if (req.destroyed) return Promise.reject(clientClosed());
   return new Promise<SpooledBody>((resolve, reject) => {
-    let pending: Promise<void> | undefined;
-    let ended = false;
     let settled = false;
     const cleanup = (): boolean => {
       if (settled) return false;
@@ -164,19 +200,16 @@ export function spoolBody(req: BodySource, options: SpoolOptions): Promise<Spool
       if (spool.size + buf.length > limit) return fail(bodyTooLarge(options.maxBytes));
       const write = spool.add(buf);
       if (write === undefined) return;
-      req.pause();
-      pending = write.then(
+      req.pause(); // backpressure: the socket waits for the disk
+      write.then(
         () => {
-          pending = undefined;
-          if (ended) finish();
-          else req.resume();
+          if (!settled && !req.readableEnded) req.resume();
         },
         (err: unknown) => fail(localFailure(err)),
       );
     };
     const onEnd = (): void => {
-      ended = true;
-      if (pending === undefined) finish();
+      spool.flushed().then(finish, (err: unknown) => fail(localFailure(err)));
     };
     // A client that goes away mid-upload: node emits `error` (ECONNRESET "aborted") and `close`.
     const onError = (): void => fail(clientClosed());
