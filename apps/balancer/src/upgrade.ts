@@ -81,7 +81,6 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
   const { connectMs } = input.upstream.config.timeouts;
   let cancelled = false;
   let settled = false;
-  let req: http.ClientRequest | undefined;
   let timer: NodeJS.Timeout | undefined;
   let settle: (r: AttemptResult) => void = () => undefined;
   const done = new Promise<AttemptResult>((resolve) => {
@@ -92,11 +91,11 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
       resolve(r);
     };
   });
+  const req = upstreamRequest(input, peer);
   const fail = (err: Error): void => {
-    req?.destroy();
+    req.destroy();
     settle(cancelled ? { kind: 'cancelled' } : { kind: 'failed', error: err });
   };
-  req = upstreamRequest(input, peer);
   timer = setTimeout(() => fail(timeoutError('UND_ERR_CONNECT_TIMEOUT', connectMs)), connectMs);
   req.once('socket', (socket: Socket) => {
     socket.once('connect', () => {
@@ -120,7 +119,7 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
     const status = res.statusCode ?? 502;
     if (control.decide(status)) return relayResponse(res, input.socket, settle);
     res.resume();
-    req?.destroy();
+    req.destroy();
     settle(cancelled ? { kind: 'cancelled' } : { kind: 'discarded', status });
   });
   return {
