@@ -51,8 +51,10 @@ function timeoutError(code: string, ms: number): Error {
 function upstreamRequest(input: UpgradeInput, peer: PickedPeer): http.ClientRequest {
   const { host, port } = splitHostPort(peer.address);
   const headers: Record<string, string | string[]> = { ...input.headers, connection: 'upgrade', upgrade: String(input.req.headers.upgrade ?? 'websocket') };
-  if (input.body.length > 0) headers['content-length'] = String(input.body.length);
-  const req = http.request({ host, port, method: input.req.method ?? 'GET', path: input.path, headers, agent: false });
+  const method = input.req.method ?? 'GET';
+  // Framing stated explicitly: node would send an empty POST chunked.
+  if (input.body.length > 0 || (method !== 'GET' && method !== 'HEAD')) headers['content-length'] = String(input.body.length);
+  const req = http.request({ host, port, method, path: input.path, headers, agent: false });
   req.end(input.body);
   return req;
 }

@@ -1,9 +1,9 @@
-import type { RouteConfig } from '@fleet/config';
 import { LB_ERROR_CODES, perTryTimeoutMs, type PickedPeer, type SelectResult } from '@fleet/lb-core';
+import type { AttemptResult, Exchange, RunningAttempt, WalkDeps, WalkInput, WalkOutcome, AttemptRecord } from './attempt.js';
 import type { BalancerErrorCode } from './errors.js';
-import type { Metrics } from './metrics.js';
 import { classifyUpstreamError, type ClassifiedError } from './upstream-errors.js';
-import type { Upstream } from './upstreams/upstream.js';
+
+export type { AttemptControl, AttemptRecord, AttemptResult, Exchange, RunningAttempt, WalkDeps, WalkInput, WalkOutcome } from './attempt.js';
 
 /**
  * The one walk over lb-core's candidates, shared by plain requests (`proxy.ts`) and upgrades
@@ -26,62 +26,6 @@ import type { Upstream } from './upstreams/upstream.js';
  * attempt instead). Hedges spend the retry budget; when it is spent the walk checks again one
  * per-try interval later, so a hung replica costs a bounded delay instead of a failure.
  */
-export interface AttemptRecord {
-  peer: string;
-  status?: number;
-  error?: string;
-  durationMs: number;
-}
-
-export type AttemptResult =
-  | { kind: 'relayed'; status: number }
-  | { kind: 'discarded'; status: number }
-  | { kind: 'failed'; error: unknown }
-  | { kind: 'cancelled' };
-
-export interface AttemptControl {
-  /** Deadline for the response head in ms (0 = none). */
-  readonly headersTimeoutMs: number;
-  /** At the final response head: true = this answer goes to the client. */
-  decide(status: number): boolean;
-}
-
-export interface RunningAttempt {
-  readonly done: Promise<AttemptResult>;
-  /** Stop the attempt; `done` resolves `cancelled` unless it already settled. */
-  cancel(): void;
-}
-
-export interface Exchange {
-  readonly replayable: boolean;
-  /** Whether per-try timeouts and hedges may apply (upgrades: no). */
-  readonly hedgeable: boolean;
-  start(peer: PickedPeer, control: AttemptControl): RunningAttempt;
-  /** Answer the client with a balancer error; returns the status sent. */
-  answer(code: BalancerErrorCode): number;
-  /** Register the one callback for "the client went away". */
-  onClientGone(fn: () => void): void;
-}
-
-export interface WalkInput {
-  upstream: Upstream;
-  route: RouteConfig;
-  method: string;
-  clientIp: string;
-  hashKey?: string | undefined;
-}
-
-export interface WalkDeps {
-  now: () => number;
-  metrics: Metrics;
-  logger: { warn(obj: object, msg: string): void };
-}
-
-export interface WalkOutcome {
-  status: number;
-  attempts: AttemptRecord[];
-}
-
 export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 interface Running {
@@ -233,7 +177,7 @@ class Walk {
     if (r.late) {
       const latencyMs = this.record(r, { error: 'PER_TRY_TIMEOUT' });
       this.input.upstream.group.report(r.peer.id, { ok: false, now: this.deps.now(), latencyMs });
-    }
+    } else if (this.winner !== undefined) this.record(r, { error: 'HEDGE_LOST' }); // a hedge the first attempt beat
     r.attempt.cancel();
   }
 
