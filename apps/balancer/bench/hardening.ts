@@ -40,7 +40,7 @@ async function balancer(servers: string[], extra: Record<string, unknown> = {}):
   const file = join(dir, `config-${procs.length}.json`);
   writeFileSync(file, JSON.stringify({ upstreams: { default: { servers, ...extra } }, accessLog: { enabled: false } }));
   const args = BALANCER_MAIN.endsWith('.ts') ? ['--import', 'tsx', BALANCER_MAIN] : [BALANCER_MAIN];
-  const proc = await spawnListening(process.execPath, args, { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal' });
+  const proc = await spawnListening(process.execPath, args, { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
   procs.push(proc);
   return { proc, pid: proc.child.pid ?? 0, port: proc.port };
 }
@@ -139,6 +139,9 @@ async function sigstop(): Promise<string> {
   await b.proc.stop();
   return `SIGSTOP 3 s at c=16 (1 s upstream timeouts): ${r.failed} failed of ${r.total}, p99 ${r.p99} ms`;
 }
+
+// Interrupted: exit normally so processes.ts's exit hook kills every child.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 async function main(): Promise<void> {
   process.stdout.write(`balancer: ${BALANCER_MAIN}\n`);
