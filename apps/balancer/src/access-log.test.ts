@@ -37,6 +37,7 @@ async function lines(file: string): Promise<unknown[]> {
   });
   return text
     .split('\n')
+    .slice(0, -1) // a line still being written (no newline yet) is not a line
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as unknown);
 }

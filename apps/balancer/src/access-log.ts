@@ -27,6 +27,8 @@ export interface AccessLogEntry {
   bytesOut?: number;
   route?: string;
   upstream?: string;
+  /** An upgrade that became a tunnel: logged when it closed, with its whole duration. */
+  tunnel?: boolean;
   attempts: AccessAttempt[];
 }
 

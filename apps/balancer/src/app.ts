@@ -6,6 +6,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { createAccessLog, type AccessLog } from './access-log.js';
 import { createAdminHandler } from './admin.js';
 import { createDashboard, readPeerTotals, type Dashboard } from './admin/index.js';
+import { MemoryBudget } from './limits/spool.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { explainListenError } from './listen-errors.js';
 import { listen, startListeners, type Listeners } from './server.js';
@@ -87,7 +88,13 @@ class BalancerRuntime implements Balancer {
   async start(): Promise<void> {
     const { upstreams, stats, metrics, logger } = this.parts;
     const config = this.state.config;
-    this.listeners = await startListeners(config, { ...this.parts, state: () => this.state, closing: () => this.closing }).catch((err: unknown) => {
+    const bodyMemory = new MemoryBudget();
+    this.listeners = await startListeners(config, {
+      ...this.parts,
+      state: () => this.state,
+      closing: () => this.closing,
+      bodyMemory,
+    }).catch((err: unknown) => {
       throw explainListenError(err, 'listen', config);
     });
     const status = {
@@ -97,7 +104,7 @@ class BalancerRuntime implements Balancer {
       routes: () => this.state.router.list(),
       retrying: (g: string) => upstreams.get(g)?.retryBudget.retrying ?? 0,
     };
-    metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active });
+    metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active, bodyMemoryBytes: () => bodyMemory.used });
     const token = (): string | undefined => this.state.config.admin.token;
     const dashboard = this.createDashboard(status, token);
     this.dashboard = dashboard;

@@ -136,6 +136,23 @@ export function realIpFrom(peer: string, list: string | undefined, isTrusted: Is
   return addr;
 }
 
+/** A `Forwarded` (RFC 7239) element for this hop; IPv6 nodes are quoted and bracketed. */
+export function forwardedElement(info: ClientInfo): string {
+  const node = info.remoteAddr.includes(':') ? `"[${info.remoteAddr}]"` : info.remoteAddr || 'unknown';
+  const host = info.host !== '' && /^[\w.:[\]-]+$/.test(info.host) ? `;host=${info.host}` : '';
+  return `for=${node};proto=${info.proto}${host}`;
+}
+
+/**
+ * `Forwarded` under the same trust rule as `X-Forwarded-For`: a trusted peer's chain is kept and
+ * this hop appended; anyone else's is replaced by this hop alone (a client cannot forge what
+ * the upstream reads there). Added only when the request carried one, like the other rewrites
+ * only touching what is there.
+ */
+function forwardedChain(incoming: string, info: ClientInfo): string {
+  return incoming === '' ? forwardedElement(info) : `${incoming}, ${forwardedElement(info)}`;
+}
+
 export function createForwarding(options: ForwardingOptions): Forwarding {
   const isTrusted = trustTest(options.trustedProxies);
   const realIpHeader = options.realIpHeader.toLowerCase();
@@ -153,13 +170,16 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
   };
 
   const headersFor = (req: RequestLike, info: ClientInfo): Record<string, string> => {
-    const incoming = isTrusted(info.remoteAddr) ? headerValue(req.headers, 'x-forwarded-for')?.trim() : undefined;
+    const trusted = isTrusted(info.remoteAddr);
+    const incoming = trusted ? headerValue(req.headers, 'x-forwarded-for')?.trim() : undefined;
     const headers: Record<string, string> = {
       'x-forwarded-for': incoming ? `${incoming}, ${info.remoteAddr}` : info.remoteAddr,
       'x-forwarded-proto': info.proto,
       'x-real-ip': info.clientIp,
     };
     if (info.host !== '') headers['x-forwarded-host'] = info.host;
+    const forwarded = headerValue(req.headers, 'forwarded');
+    if (forwarded !== undefined) headers['forwarded'] = forwardedChain(trusted ? forwarded.trim() : '', info);
     return headers;
   };
 

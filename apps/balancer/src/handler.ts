@@ -1,20 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AccessLog } from './access-log.js';
 import { BalancerError, sendError } from './errors.js';
 import type { ClientInfo } from './forwarded.js';
 import { requestHeadersForUpstream, type ForwardHeaders } from './headers.js';
-import { limitStream, readBody } from './limits/index.js';
+import { limitStream } from './limits/index.js';
+import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord } from './proxy.js';
-import { writeRawError } from './raw-response.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { RuntimeState } from './state.js';
 import type { ConnectionStats } from './status.js';
-import { proxyUpgrade } from './upgrade.js';
+import { ALLOWED_METHODS, checkRequestHead } from './request-head.js';
 import type { Upstreams } from './upstreams/manager.js';
 import type { Upstream } from './upstreams/upstream.js';
 
@@ -31,14 +32,18 @@ export interface HandlerContext {
   logger: Logger;
   now(): number;
   closing(): boolean;
+  /** Request-body bytes held in memory, process-wide (`limits.clientBodyMemory`). */
+  bodyMemory: MemoryBudget;
 }
 
-interface Outcome {
+export interface Outcome {
   status: number;
   clientIp: string;
   route?: string;
   upstream?: string;
   attempts: AttemptRecord[];
+  /** An upgrade that became a tunnel (logged when the tunnel closes). */
+  tunnel?: boolean;
 }
 
 function parseUrl(req: IncomingMessage): RequestTarget {
@@ -57,18 +62,26 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** Only called when the request has a body (no promise and no await per body-less request). */
-async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<Buffer | Readable> {
+async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<SpooledBody | Readable> {
   const { config } = ctx.state();
-  if (!config.requestBuffering) return limitStream(req, config.limits.clientMaxBodySize);
+  const { limits } = config;
+  if (!config.requestBuffering) return limitStream(req, limits.clientMaxBodySize);
   ctx.stats.readingStarted();
   try {
-    return await readBody(req, { maxBytes: config.limits.clientMaxBodySize, idleTimeoutMs: config.limits.requestTimeoutMs });
+    return await spoolBody(req, {
+      maxBytes: limits.clientMaxBodySize,
+      idleTimeoutMs: limits.requestTimeoutMs,
+      bufferBytes: limits.clientBodyBufferSize,
+      memoryLimit: limits.clientBodyMemory,
+      budget: ctx.bodyMemory,
+      tempDir: limits.clientBodyTempPath ?? tmpdir(),
+    });
   } finally {
     ctx.stats.readingFinished();
   }
 }
 
-interface Target {
+export interface Target {
   match: RouteMatch;
   upstream: Upstream;
   headers: ForwardHeaders;
@@ -76,7 +89,7 @@ interface Target {
 }
 
 /** Route → upstream group → headers to send and the hash key (shared by requests and upgrades). */
-function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: RequestTarget): Target {
+export function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: RequestTarget): Target {
   const match = st.router.match(url.pathname, url.search);
   if (match === undefined) throw new BalancerError('NO_ROUTE', 'no route for this path');
   const upstream = ctx.upstreams.get(match.upstream);
@@ -86,16 +99,15 @@ function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, inf
   return { match, upstream, headers, hashKey: st.hashKeys.get(upstream.name)?.(req, info, url) };
 }
 
-interface Admitted {
+export interface Admitted {
   st: RuntimeState;
   info: ClientInfo;
   url: RequestTarget;
   delayMs: number;
 }
 
-/** Client info, URL and the limits (throws their BalancerError; returns a rate-limit delay). */
-function admit(ctx: HandlerContext, req: IncomingMessage, tls: boolean): Admitted {
-  const st = ctx.state();
+/** Head rules, client info, URL and the limits (throws their BalancerError; returns a rate-limit delay). */
+export function admit(ctx: HandlerContext, req: IncomingMessage, tls: boolean, st = ctx.state()): Admitted {
   const info = st.forwarding.clientInfo(req, tls);
   const url = parseUrl(req);
   const limited = st.limits.check(req, info, url);
@@ -103,8 +115,18 @@ function admit(ctx: HandlerContext, req: IncomingMessage, tls: boolean): Admitte
   return { st, info, url, delayMs: limited?.delayMs ?? 0 };
 }
 
+function answerOptionsStar(res: ServerResponse, out: Outcome): void {
+  res.writeHead(200, { allow: ALLOWED_METHODS, 'content-length': '0' });
+  res.end();
+  out.status = 200;
+}
+
 async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
-  const { st, info, url, delayMs } = admit(ctx, req, tls);
+  const st = ctx.state();
+  const head = checkRequestHead(req, st.config.limits.maxHeaderCount);
+  if (head instanceof BalancerError) throw head;
+  if (head === 'options-star') return answerOptionsStar(res, out);
+  const { info, url, delayMs } = admit(ctx, req, tls, st);
   out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);
   if (st.serveStatic !== null && (await st.serveStatic(req, res, url))) {
@@ -115,13 +137,18 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
   out.route = match.route.prefix;
   out.upstream = match.upstream;
   const body = hasBody(req) ? await requestBody(ctx, req) : null;
-  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
-  const result = await proxyRequest(
-    { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey },
-    ctx,
-  );
-  out.status = result.status;
-  out.attempts = result.attempts;
+  const spooled = body === null || body instanceof Readable ? undefined : body;
+  if (spooled !== undefined) headers['content-length'] = String(spooled.size);
+  try {
+    const result = await proxyRequest(
+      { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey },
+      ctx,
+    );
+    out.status = result.status;
+    out.attempts = result.attempts;
+  } finally {
+    await spooled?.close();
+  }
 }
 
 /** HTTP/2 forbids connection-specific headers (node throws on them). */
@@ -140,8 +167,9 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     await route(ctx, req, res, tls, out);
   } catch (err) {
     if (err instanceof BalancerError) {
-      sendError(res, err.code, err.message, forProtocol(req, err.headers));
+      sendError(res, err.code, err.message, forProtocol(req, err.headers), err.status);
       out.status = err.status;
+      if (err.code === 'CLIENT_CLOSED_REQUEST') ctx.logger.debug({ code: err.code, url: req.url }, err.message);
     } else {
       ctx.logger.error({ err, url: req.url }, 'request pipeline failed');
       sendError(res, 'INTERNAL_ERROR', 'internal error');
@@ -154,7 +182,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   }
 }
 
-function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, started: number, out: Outcome): void {
+export function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, started: number, out: Outcome): void {
   ctx.accessLog.write({
     time: new Date().toISOString(),
     method: req.method ?? 'GET',
@@ -163,6 +191,7 @@ function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, started: numb
     durationMs: ctx.now() - started,
     clientIp: out.clientIp,
     ...(out.route === undefined ? {} : { route: out.route }),
+    ...(out.tunnel === true ? { tunnel: true } : {}),
     ...(out.upstream === undefined ? {} : { upstream: out.upstream }),
     attempts: out.attempts,
   });
@@ -171,31 +200,5 @@ function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, started: numb
 export function createRequestHandler(ctx: HandlerContext, tls: boolean) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     void handle(ctx, req, res, tls);
-  };
-}
-
-async function upgrade(ctx: HandlerContext, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): Promise<void> {
-  const { st, info, url, delayMs } = admit(ctx, req, tls);
-  if (delayMs > 0) await delay(delayMs);
-  const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
-  await proxyUpgrade(
-    { req, socket, head, upstream, route: match.route, path: match.upstreamPath, headers, clientIp: info.clientIp, hashKey },
-    ctx,
-  );
-}
-
-export function createUpgradeHandler(ctx: HandlerContext, tls: boolean, sockets: Set<Duplex>) {
-  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    sockets.add(socket);
-    socket.on('error', (err) => ctx.logger.debug({ err, url: req.url }, 'upgraded client socket error'));
-    socket.once('close', () => sockets.delete(socket));
-    upgrade(ctx, req, socket, head, tls).catch((err: unknown) => {
-      if (err instanceof BalancerError) {
-        writeRawError(socket, err.code, err.message);
-        return;
-      }
-      ctx.logger.error({ err, url: req.url }, 'upgrade failed');
-      writeRawError(socket, 'INTERNAL_ERROR', 'internal error');
-    });
   };
 }

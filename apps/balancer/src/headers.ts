@@ -64,10 +64,17 @@ function copyEndToEnd(
   return out;
 }
 
-/** Request headers to send upstream (before X-Forwarded-* are added). */
+/**
+ * Request headers to send upstream (before X-Forwarded-* are added). `Host` is never dropped
+ * because `Connection` names it (`Connection: host` would otherwise make the upstream see the
+ * peer's address as the host).
+ */
 export function requestHeadersForUpstream(headers: IncomingHttpHeaders): ForwardHeaders {
   const out = copyEndToEnd(headers, REQUEST_ONLY);
-  if (out.host === undefined && typeof headers[':authority'] === 'string') out.host = headers[':authority'];
+  if (out.host === undefined) {
+    const host = headers.host ?? headers[':authority'];
+    if (typeof host === 'string') out.host = host;
+  }
   return out;
 }
 

@@ -11,6 +11,8 @@ import { CounterCells } from './counter-cells.js';
 export interface MetricsSources {
   snapshots(): GroupSnapshot[];
   activeConnections(): number;
+  /** Request-body bytes held in memory (the rest is spooled to temp files). */
+  bodyMemoryBytes?(): number;
 }
 
 export interface Metrics {
@@ -21,6 +23,14 @@ export interface Metrics {
   attempt(group: string, peer: string, status: number | string, latencyMs: number): void;
   response(route: string, status: number): void;
   retry(group: string, reason: string): void;
+  /** A per-try timeout fired on an attempt (it then hedges or retries). */
+  perTryTimeout(group: string, peer: string): void;
+  /** A hedged attempt was started. */
+  hedge(group: string): void;
+  /** The balancer ran out of a resource of its own (EMFILE, ENOBUFS…). */
+  localError(code: string): void;
+  /** A WebSocket/Upgrade tunnel opened (+1) or closed (−1). */
+  tunnel(group: string, delta: number): void;
   setSources(sources: MetricsSources): void;
 }
 
@@ -65,6 +75,30 @@ export function createMetrics(): Metrics {
     labelNames: ['group', 'reason'],
     registers: [registry],
   });
+  const perTry = new Counter({
+    name: 'fleet_balancer_per_try_timeouts_total',
+    help: 'Attempts without a response head within the per-try timeout',
+    labelNames: ['group', 'peer'],
+    registers: [registry],
+  });
+  const hedges = new Counter({
+    name: 'fleet_balancer_hedges_total',
+    help: 'Hedged attempts started after a per-try timeout',
+    labelNames: ['group'],
+    registers: [registry],
+  });
+  const localErrors = new Counter({
+    name: 'fleet_balancer_local_errors_total',
+    help: 'Resource errors of the balancer itself (never counted against a peer)',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const tunnels = new Gauge({
+    name: 'fleet_balancer_tunnels',
+    help: 'Open WebSocket/Upgrade tunnels (not counted against max_conns)',
+    labelNames: ['group'],
+    registers: [registry],
+  });
   const peerGauge = (name: string, help: string, value: (p: PeerSnapshot) => number): void => {
     new Gauge({
       name,
@@ -94,6 +128,14 @@ export function createMetrics(): Metrics {
     },
   });
   new Gauge({
+    name: 'fleet_balancer_request_body_memory_bytes',
+    help: 'Request-body bytes buffered in memory (limits.clientBodyMemory); the rest goes to temp files',
+    registers: [registry],
+    collect() {
+      this.set(sources.bodyMemoryBytes?.() ?? 0);
+    },
+  });
+  new Gauge({
     name: 'fleet_balancer_active_connections',
     help: 'Open client connections',
     registers: [registry],
@@ -113,6 +155,10 @@ export function createMetrics(): Metrics {
     },
     response: (route, status) => responseCells.inc(route, status),
     retry: (group, reason) => retries.inc({ group, reason }),
+    perTryTimeout: (group, peer) => perTry.inc({ group, peer }),
+    hedge: (group) => hedges.inc({ group }),
+    localError: (code) => localErrors.inc({ code }),
+    tunnel: (group, delta) => tunnels.inc({ group }, delta),
     setSources(next) {
       sources = next;
     },

@@ -6,6 +6,7 @@ const route = (prefix: string, upstream: string, extra: Partial<RouteConfig> = {
   prefix,
   upstream,
   retryNonIdempotent: false,
+  perTryTimeout: false,
   websocketIdleTimeoutMs: 3_600_000,
   stripPrefix: false,
   ...extra,

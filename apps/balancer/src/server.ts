@@ -4,9 +4,13 @@ import type { Http2Session } from 'node:http2';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BalancerConfig } from '@fleet/config';
-import { createRequestHandler, createUpgradeHandler, type HandlerContext } from './handler.js';
+import { sendError } from './errors.js';
+import { createRequestHandler, type HandlerContext } from './handler.js';
 import { clientErrorCode, serverLimitOptions } from './limits/index.js';
 import { writeRawError } from './raw-response.js';
+import { ALLOWED_METHODS } from './request-head.js';
+import { createUpgradeHandler } from './upgrade-handler.js';
+import { LOCAL_RESOURCE_ERRORS } from './upstream-errors.js';
 
 /**
  * Client-facing listeners: plain HTTP (proxying, or only redirecting to HTTPS), HTTPS with
@@ -39,11 +43,39 @@ export function listen(server: Server, host: string, port: number): Promise<numb
   });
 }
 
-function onClientError(server: Server): void {
+const CLIENT_ERROR_MESSAGES = {
+  HEADERS_TOO_LARGE: 'request headers too large',
+  REQUEST_TIMEOUT: 'request not received in time',
+  BAD_REQUEST: 'bad request',
+} as const;
+
+/**
+ * What node:http answers by itself, answered in the JSON error format instead: parser errors
+ * (400/431), header and request timeouts (408), unknown `Expect` (417), CONNECT (405). Every
+ * such connection is closed and destroyed (`writeRawError`), never left half-open.
+ */
+function onClientError(server: Server, ctx: HandlerContext): void {
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
     const code = clientErrorCode(err);
     if (code === null) socket.destroy();
-    else writeRawError(socket, code, code === 'HEADERS_TOO_LARGE' ? 'request headers too large' : 'bad request');
+    else writeRawError(socket, code, CLIENT_ERROR_MESSAGES[code as keyof typeof CLIENT_ERROR_MESSAGES] ?? 'bad request');
+  });
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    sendError(res, 'EXPECTATION_FAILED', 'only "Expect: 100-continue" is supported', { connection: 'close' });
+  });
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    ctx.metrics.response('-', 405);
+    writeRawError(socket, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported', { allow: ALLOWED_METHODS });
+  });
+}
+
+/** Accept failures: EMFILE and friends are the balancer's own limits, counted apart. */
+function onListenerError(server: Server, ctx: HandlerContext): void {
+  server.on('error', (err: Error & { code?: string }) => {
+    const code = err.code ?? '';
+    if (!LOCAL_RESOURCE_ERRORS.has(code)) return ctx.logger.error({ err }, 'listener error');
+    ctx.metrics.localError(code);
+    ctx.logger.warn({ code }, 'accept failed: the balancer is out of a local resource');
   });
 }
 
@@ -74,12 +106,14 @@ async function createTlsServer(
     return { server: server as unknown as Server, http1: false };
   }
   const https = await import('node:https');
-  return { server: https.createServer({ ...tls, ...serverLimitOptions(limits) }, handler), http1: true };
+  return { server: https.createServer({ ...tls, ...serverLimitOptions(limits), requireHostHeader: false }, handler), http1: true };
 }
 
 /** For HTTP/1 servers (http, https) only: an HTTP/2 server has no such knobs. */
 function setTimeouts(server: http.Server, config: BalancerConfig): void {
   const opts = serverLimitOptions(config.limits);
+  // One more than the limit, so a request over it is seen (request-head.ts → 431) instead of cut.
+  server.maxHeadersCount = config.limits.maxHeaderCount + 1;
   server.headersTimeout = opts.headersTimeout;
   server.requestTimeout = opts.requestTimeout;
   server.keepAliveTimeout = opts.keepAliveTimeout;
@@ -91,7 +125,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   const connections = new Set<Socket>();
   const track = (server: Server): void => {
     ctx.stats.track(server);
-    server.on('error', (err) => ctx.logger.error({ err }, 'listener error'));
+    onListenerError(server, ctx);
     server.on('connection', (socket: Socket) => {
       connections.add(socket);
       socket.once('close', () => connections.delete(socket));
@@ -102,23 +136,27 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   let httpsPort = config.https?.port ?? 0;
   const proxyHandler = createRequestHandler(ctx, false);
   const plainHandler = config.https?.redirectHttp === true ? redirectHandler(config.listen.host, () => httpsPort) : proxyHandler;
-  const plain = http.createServer(serverLimitOptions(config.limits), plainHandler);
+  const plain = http.createServer({ ...serverLimitOptions(config.limits), requireHostHeader: false }, plainHandler);
   if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
-  onClientError(plain);
+  onClientError(plain, ctx);
+  setTimeouts(plain, config);
   track(plain);
   servers.push(plain);
   http1.push(plain);
   if (config.https !== undefined) {
     const tls = await createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
     const secure = tls.server;
-    if (tls.http1) http1.push(secure as http.Server);
+    if (tls.http1) {
+      http1.push(secure as http.Server);
+      setTimeouts(secure as http.Server, config);
+    }
     secure.on('upgrade', createUpgradeHandler(ctx, true, sockets));
     secure.on('session', (session: Http2Session) => {
       sessions.add(session);
       session.on('error', (err) => ctx.logger.debug({ err }, 'HTTP/2 session error'));
       session.once('close', () => sessions.delete(session));
     });
-    onClientError(secure);
+    onClientError(secure, ctx);
     track(secure);
     servers.push(secure);
     httpsPort = await listen(secure, config.listen.host, config.https.port);

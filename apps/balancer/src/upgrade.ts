@@ -1,97 +1,184 @@
-import { connect, type Socket } from 'node:net';
-import type { IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RouteConfig } from '@fleet/config';
-import type { BalancerErrorCode } from './errors.js';
-import { writeRawError } from './raw-response.js';
+import type { PickedPeer } from '@fleet/lb-core';
+import { BALANCER_ERRORS } from './errors.js';
 import type { ForwardHeaders } from './headers.js';
+import { responseHeadersForClient } from './headers.js';
+import { closeAfterWrite, writeRawError } from './raw-response.js';
+import { CLIENT_MESSAGES } from './upstream-errors.js';
 import { splitHostPort } from './upstreams/discovery.js';
 import type { Upstream } from './upstreams/upstream.js';
+import { walk, type AttemptControl, type AttemptResult, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
 
 /**
- * WebSocket / `Upgrade` proxying: pick a peer like any request (connect failures move to the
- * next candidate: nothing was sent yet), replay the request head on a raw TCP connection, then
- * pipe bytes both ways. The upstream's 101 answer goes to the client as is. Either side idle
- * for the route's `websocketIdleTimeoutMs` closes both.
+ * WebSocket / `Upgrade` proxying through the same walk as plain requests (retries, passive
+ * health, `tries`, time budget). The request head (and a Content-Length body) goes to the peer;
+ * bytes the client sends after it are held back until the peer answers **101**: only then are
+ * the two sockets spliced (NGINX tunnels only after a 101). Any other answer is relayed as a
+ * normal response with `Connection: close` and the client connection is closed after it, so
+ * nothing the client pipelined behind the upgrade request can reach the peer unchecked (request
+ * smuggling). An open tunnel does not hold the peer's `max_conns` slot (it is released at the
+ * 101) and is counted in `fleet_balancer_tunnels`; either side idle for the route's
+ * `websocketIdleTimeoutMs` closes both.
  */
 export interface UpgradeInput {
   req: IncomingMessage;
   socket: Duplex;
-  head: Buffer;
   upstream: Upstream;
   route: RouteConfig;
   path: string;
   headers: ForwardHeaders;
+  /** The request's Content-Length body (usually empty). */
+  body: Buffer;
   clientIp: string;
   hashKey?: string | undefined;
 }
 
-export interface UpgradeDeps {
-  now: () => number;
-  logger: { warn(obj: object, msg: string): void };
+export interface Tunnel {
+  upstream: Socket;
+  /** The peer's 101 head, as received. */
+  response: IncomingMessage;
+  /** Bytes the peer sent after its 101. */
+  head: Buffer;
 }
 
-function dial(address: string, timeoutMs: number): Promise<Socket> {
-  const { host, port } = splitHostPort(address);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })));
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      resolve(socket);
-    });
-    socket.once('error', reject);
+function timeoutError(code: string, ms: number): Error {
+  return Object.assign(new Error(`no answer within ${ms} ms`), { code });
+}
+
+function upstreamRequest(input: UpgradeInput, peer: PickedPeer): http.ClientRequest {
+  const { host, port } = splitHostPort(peer.address);
+  const headers: Record<string, string | string[]> = { ...input.headers, connection: 'upgrade', upgrade: String(input.req.headers.upgrade ?? 'websocket') };
+  const method = input.req.method ?? 'GET';
+  // Framing stated explicitly: node would send an empty POST chunked.
+  if (input.body.length > 0 || (method !== 'GET' && method !== 'HEAD')) headers['content-length'] = String(input.body.length);
+  const req = http.request({ host, port, method, path: input.path, headers, agent: false });
+  req.end(input.body);
+  return req;
+}
+
+/** A non-101 answer, relayed as a complete response; the client connection closes after it. */
+function relayResponse(res: IncomingMessage, client: Duplex, settle: (r: AttemptResult) => void): void {
+  const status = res.statusCode ?? 502;
+  const lines = [`HTTP/1.1 ${status} ${res.statusMessage ?? ''}`];
+  for (const [name, value] of Object.entries(responseHeadersForClient(res.headers))) {
+    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
+  }
+  lines.push('connection: close');
+  client.write(`${lines.join('\r\n')}\r\n\r\n`);
+  res.pipe(client, { end: false });
+  res.once('end', () => {
+    closeAfterWrite(client);
+    settle({ kind: 'relayed', status });
+  });
+  res.once('error', () => {
+    client.destroy();
+    settle({ kind: 'relayed', status });
   });
 }
 
-function requestHead(input: UpgradeInput): string {
-  const lines = [`${input.req.method ?? 'GET'} ${input.path} HTTP/1.1`];
-  const headers: ForwardHeaders = { ...input.headers, connection: 'upgrade', upgrade: String(input.req.headers.upgrade ?? 'websocket') };
-  for (const [name, value] of Object.entries(headers)) {
-    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
-  }
-  return `${lines.join('\r\n')}\r\n\r\n`;
+function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptControl, onTunnel: (t: Tunnel) => void): RunningAttempt {
+  const { connectMs } = input.upstream.config.timeouts;
+  let cancelled = false;
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let settle: (r: AttemptResult) => void = () => undefined;
+  const done = new Promise<AttemptResult>((resolve) => {
+    settle = (r) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+  });
+  const req = upstreamRequest(input, peer);
+  const fail = (err: Error): void => {
+    req.destroy();
+    settle(cancelled ? { kind: 'cancelled' } : { kind: 'failed', error: err });
+  };
+  timer = setTimeout(() => fail(timeoutError('UND_ERR_CONNECT_TIMEOUT', connectMs)), connectMs);
+  req.once('socket', (socket: Socket) => {
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      const ms = control.headersTimeoutMs;
+      if (ms > 0) timer = setTimeout(() => fail(timeoutError('UND_ERR_HEADERS_TIMEOUT', ms)), ms);
+    });
+  });
+  req.on('error', fail);
+  req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+    clearTimeout(timer);
+    if (!control.decide(101)) {
+      socket.destroy();
+      return settle(cancelled ? { kind: 'cancelled' } : { kind: 'discarded', status: 101 });
+    }
+    onTunnel({ upstream: socket, response: res, head });
+    settle({ kind: 'relayed', status: 101 });
+  });
+  req.on('response', (res: IncomingMessage) => {
+    clearTimeout(timer);
+    const status = res.statusCode ?? 502;
+    if (control.decide(status)) return relayResponse(res, input.socket, settle);
+    res.resume();
+    req.destroy();
+    settle(cancelled ? { kind: 'cancelled' } : { kind: 'discarded', status });
+  });
+  return {
+    done,
+    cancel: () => {
+      cancelled = true;
+      fail(new Error('cancelled'));
+    },
+  };
 }
 
-function splice(client: Duplex, upstreamSocket: Socket, idleMs: number, onDone: () => void): void {
+/** Write the peer's 101 to the client, hand over what each side sent early, then pipe both ways. */
+export function splice(client: Duplex, tunnel: Tunnel, idleMs: number, onDone: () => void): void {
+  const { response, upstream, head } = tunnel;
+  const lines = [`HTTP/1.1 101 ${response.statusMessage ?? 'Switching Protocols'}`];
+  const raw = response.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+  client.write(`${lines.join('\r\n')}\r\n\r\n`);
+  if (head.length > 0) client.write(head);
   let done = false;
   const close = (): void => {
     if (done) return;
     done = true;
     client.destroy();
-    upstreamSocket.destroy();
+    upstream.destroy();
     onDone();
   };
-  for (const s of [client, upstreamSocket]) {
+  for (const s of [client, upstream]) {
     s.on('error', close).on('close', close);
     if ('setTimeout' in s && typeof s.setTimeout === 'function') (s as Socket).setTimeout(idleMs, close);
   }
-  client.pipe(upstreamSocket);
-  upstreamSocket.pipe(client);
+  client.pipe(upstream);
+  upstream.pipe(client);
 }
 
-export async function proxyUpgrade(input: UpgradeInput, deps: UpgradeDeps): Promise<void> {
-  const { upstream } = input;
-  const group = upstream.group;
-  const tries = upstream.config.nextUpstream.tries;
-  const it = group.candidates({ now: deps.now(), clientIp: input.clientIp, hashKey: input.hashKey }, tries === 0 ? Number.MAX_SAFE_INTEGER : tries);
-  let lastCode: BalancerErrorCode = 'NO_LIVE_UPSTREAM';
-  for (const pick of it) {
-    if (!pick.ok || input.socket.destroyed) break;
-    const t0 = deps.now();
-    try {
-      const upstreamSocket = await dial(pick.peer.address, upstream.config.timeouts.connectMs);
-      group.report(pick.peer.id, { ok: true, now: deps.now(), latencyMs: deps.now() - t0 });
-      group.acquire(pick.peer.id);
-      upstreamSocket.write(requestHead(input));
-      if (input.head.length > 0) upstreamSocket.write(input.head);
-      splice(input.socket, upstreamSocket, input.route.websocketIdleTimeoutMs, () => group.release(pick.peer.id));
-      return;
-    } catch (err) {
-      group.report(pick.peer.id, { ok: false, now: deps.now(), latencyMs: deps.now() - t0 });
-      lastCode = (err as { code?: string }).code === 'ETIMEDOUT' ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_CONNECT_FAILED';
-      deps.logger.warn({ group: group.name, peer: pick.peer.id, err }, 'upgrade: upstream connect failed');
-    }
+/** Walk the peers until one answers; returns the outcome and, on a 101, the tunnel to splice. */
+export async function proxyUpgrade(input: UpgradeInput, deps: WalkDeps): Promise<WalkOutcome & { tunnel?: Tunnel }> {
+  let tunnel: Tunnel | undefined;
+  let onGone: (() => void) | undefined;
+  const exchange: Exchange = {
+    replayable: true,
+    hedgeable: false,
+    start: (peer, control) => startAttempt(input, peer, control, (t) => (tunnel = t)),
+    answer: (code) => {
+      writeRawError(input.socket, code, CLIENT_MESSAGES[code] ?? code);
+      return BALANCER_ERRORS[code];
+    },
+    onClientGone: (fn) => {
+      onGone = fn;
+      input.socket.once('close', fn);
+    },
+  };
+  const { upstream, route, clientIp, hashKey } = input;
+  try {
+    const outcome = await walk({ upstream, route, method: input.req.method ?? 'GET', clientIp, hashKey }, exchange, deps);
+    return tunnel === undefined ? outcome : { ...outcome, tunnel };
+  } finally {
+    if (onGone !== undefined) input.socket.off('close', onGone);
   }
-  if (!input.socket.destroyed) writeRawError(input.socket, lastCode, 'no upstream accepted the upgrade');
 }

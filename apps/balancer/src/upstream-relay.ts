@@ -1,33 +1,20 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { responseHeadersForClient } from './headers.js';
+import type { AttemptResult, RunningAttempt } from './walk.js';
 
 /**
  * One upstream exchange through undici's `dispatch` with a handler that writes the response
  * straight into the client's ServerResponse (no Readable per request, backpressure through
  * the dispatch controller). At the response headers `decide(status)` says whether this answer
- * goes to the client or is read and dropped because the caller will try another peer.
+ * goes to the client or is read and dropped (another attempt answers). It only reports; the
+ * walk decides.
  */
-export type RelayOutcome =
-  | { kind: 'failed'; error: unknown } // before any response headers
-  | { kind: 'relayed'; status: number; error?: unknown } // sent (error: broke mid-body, res destroyed)
-  | { kind: 'discarded'; status: number }; // read and dropped
-
-/**
- * The client leaving before its response ended: `onAbort` is called once when it does. One
- * listener slot, not an EventEmitter: a request's attempts are sequential, and the relay
- * of the current attempt is the only one listening.
- */
-export interface ClientGone {
-  readonly aborted: boolean;
-  onAbort: (() => void) | undefined;
-}
-
-export class ClientClosedError extends Error {
-  readonly code = 'CLIENT_CLOSED_REQUEST';
+export class CancelledError extends Error {
+  readonly code = 'ATTEMPT_CANCELLED';
   constructor() {
-    super('client closed the connection');
-    this.name = 'ClientClosedError';
+    super('attempt cancelled');
+    this.name = 'CancelledError';
   }
 }
 
@@ -42,20 +29,25 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private relaying = false;
   private settled = false;
+  private cancelled = false;
   private waitingForDrain = false;
   private readonly onDrain = (): void => {
     this.waitingForDrain = false;
     this.controller?.resume();
   };
-  private readonly onClientGone = (): void => this.controller?.abort(new ClientClosedError());
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly client: ClientGone,
     private readonly decide: (status: number) => boolean,
-    private readonly resolve: (outcome: RelayOutcome) => void,
+    private readonly resolve: (outcome: AttemptResult) => void,
     private readonly headersTimeoutMs: number,
   ) {}
+
+  cancel(): void {
+    if (this.settled || this.cancelled) return;
+    this.cancelled = true;
+    this.controller?.abort(new CancelledError());
+  }
 
   /**
    * Called once the request is on a socket (again if undici retries it on another one). The
@@ -64,11 +56,10 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     clearTimeout(this.headersTimer);
+    if (this.cancelled) return controller.abort(new CancelledError());
     if (this.headersTimeoutMs > 0) {
       this.headersTimer = setTimeout(() => controller.abort(headersTimeout(this.headersTimeoutMs)), this.headersTimeoutMs);
     }
-    if (this.client.aborted) return controller.abort(new ClientClosedError());
-    this.client.onAbort = this.onClientGone; // a re-dispatch sets the same one again
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -100,17 +91,19 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.status === 0) return this.settle({ kind: 'failed', error });
-    if (!this.relaying) return this.settle({ kind: 'discarded', status: this.status });
-    this.res.destroy();
-    this.settle({ kind: 'relayed', status: this.status, error });
+    if (this.relaying) {
+      this.res.destroy(); // broke mid-body: the client sees a truncated response, never a retry
+      return this.settle({ kind: 'relayed', status: this.status });
+    }
+    if (this.cancelled || error instanceof CancelledError) return this.settle({ kind: 'cancelled' });
+    if (this.status !== 0) return this.settle({ kind: 'discarded', status: this.status });
+    this.settle({ kind: 'failed', error });
   }
 
-  private settle(outcome: RelayOutcome): void {
+  private settle(outcome: AttemptResult): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.headersTimer);
-    if (this.client.onAbort === this.onClientGone) this.client.onAbort = undefined;
     if (this.waitingForDrain) this.res.off('drain', this.onDrain);
     this.resolve(outcome);
   }
@@ -120,11 +113,17 @@ export function relayUpstream(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   res: ServerResponse,
-  client: ClientGone,
   decide: (status: number) => boolean,
-): Promise<RelayOutcome> {
-  const timeoutMs = options.headersTimeout ?? 0;
-  return new Promise((resolve) => {
-    dispatcher.dispatch(options, new RelayHandler(res, client, decide, resolve, timeoutMs));
+): RunningAttempt {
+  let handler: RelayHandler | undefined;
+  const done = new Promise<AttemptResult>((resolve) => {
+    handler = new RelayHandler(res, decide, resolve, options.headersTimeout ?? 0);
   });
+  const h = handler as RelayHandler;
+  try {
+    dispatcher.dispatch(options, h);
+  } catch (err) {
+    h.onResponseError(undefined as never, err instanceof Error ? err : new Error(String(err)));
+  }
+  return { done, cancel: () => h.cancel() };
 }

@@ -1,6 +1,7 @@
 /** The kustomization's resources as typed kubernetes-models objects (validated with `.validate()`). */
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { asRecord, loadYaml, loadYamlDocuments } from './repo.js';
@@ -11,6 +12,7 @@ export const K8S_DIR = 'infra/k8s';
 const MODELS = {
   'apps/v1/Deployment': (data: unknown) => new Deployment(data as never),
   'autoscaling/v2/HorizontalPodAutoscaler': (data: unknown) => new HorizontalPodAutoscaler(data as never),
+  'networking.k8s.io/v1/NetworkPolicy': (data: unknown) => new NetworkPolicy(data as never),
   'policy/v1/PodDisruptionBudget': (data: unknown) => new PodDisruptionBudget(data as never),
   'v1/ConfigMap': (data: unknown) => new ConfigMap(data as never),
   'v1/Namespace': (data: unknown) => new Namespace(data as never),

@@ -3,7 +3,7 @@ import { errorOf } from '../test/tmp-dir.js';
 import { defaultBalancerConfig, loadBalancerConfig } from './balancer.js';
 
 const SERVER = { weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0, slowStartMs: 0 };
-const ROUTE = { retryNonIdempotent: false, websocketIdleTimeoutMs: 3_600_000, stripPrefix: false };
+const ROUTE = { retryNonIdempotent: false, websocketIdleTimeoutMs: 3_600_000, stripPrefix: false, perTryTimeout: false };
 
 describe('loadBalancerConfig from env', () => {
   it('builds group "default", default routes and every other default from UPSTREAMS alone', () => {
@@ -30,13 +30,14 @@ describe('loadBalancerConfig from env', () => {
             passes: 1,
             expectStatus: 200,
           },
+          perTry: { quantile: 0.99, factor: 3, minMs: 250, maxMs: 0, minSamples: 20, hedge: true },
           resolve: { intervalMs: 5000 },
           leastTimeDecayMs: 10_000,
         },
       },
       routes: [
-        { ...ROUTE, prefix: '/predict', upstream: 'default', retryNonIdempotent: true },
-        { ...ROUTE, prefix: '/v2/', upstream: 'default', retryNonIdempotent: true },
+        { ...ROUTE, prefix: '/predict', upstream: 'default', retryNonIdempotent: true, perTryTimeout: true },
+        { ...ROUTE, prefix: '/v2/', upstream: 'default', retryNonIdempotent: true, perTryTimeout: true },
         { ...ROUTE, prefix: '/', upstream: 'default' },
       ],
       trustedProxies: [],
@@ -44,6 +45,9 @@ describe('loadBalancerConfig from env', () => {
       limits: {
         clientMaxBodySize: 1024 * 1024,
         maxHeaderSize: 16_384,
+        maxHeaderCount: 100,
+        clientBodyBufferSize: 16_384,
+        clientBodyMemory: 16 * 1024 * 1024,
         headersTimeoutMs: 10_000,
         requestTimeoutMs: 60_000,
         keepAliveTimeoutMs: 65_000,

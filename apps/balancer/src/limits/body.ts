@@ -24,20 +24,20 @@ export function bodyTooLarge(maxBytes: number): BalancerError {
   return new BalancerError('BODY_TOO_LARGE', `request body larger than ${maxBytes} bytes`, { ...CLOSE });
 }
 
-function clientClosed(): BalancerError {
+export function clientClosed(): BalancerError {
   return new BalancerError('CLIENT_CLOSED_REQUEST', 'client closed the connection before the body ended', {
     ...CLOSE,
   });
 }
 
-function declaredLength(req: BodySource): number {
+export function declaredLength(req: BodySource): number {
   const raw = req.headers?.['content-length'];
   const n = typeof raw === 'string' ? Number(raw) : Number.NaN;
   return Number.isFinite(n) ? n : -1;
 }
 
 /** An unref'd idle timer (or none for 0 ms); `refresh()` restarts it. */
-function idleTimer(ms: number, onIdle: (err: BalancerError) => void): NodeJS.Timeout | undefined {
+export function idleTimer(ms: number, onIdle: (err: BalancerError) => void): NodeJS.Timeout | undefined {
   if (ms <= 0) return undefined;
   const err = () => new BalancerError('REQUEST_TIMEOUT', `no body data for ${ms} ms`, { ...CLOSE });
   return setTimeout(() => onIdle(err()), ms).unref();
@@ -54,7 +54,7 @@ export function readBody(req: BodySource, options: ReadBodyOptions): Promise<Buf
     let received = 0;
     const cleanup = (): void => {
       clearTimeout(timer);
-      req.off('data', onData).off('end', onEnd).off('error', fail).off('close', onClose);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
     };
     const fail = (err: Error): void => {
       cleanup();
@@ -76,7 +76,9 @@ export function readBody(req: BodySource, options: ReadBodyOptions): Promise<Buf
     const onClose = (): void => {
       if (!req.readableEnded) fail(clientClosed());
     };
-    req.on('data', onData).on('end', onEnd).on('error', fail).on('close', onClose);
+    // A client that goes away mid-upload: node emits `error` (ECONNRESET "aborted"), then `close`.
+    const onError = (): void => fail(clientClosed());
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }
 
@@ -97,8 +99,8 @@ export function limitStream(req: BodySource, maxBytes: number): Readable {
       cb(bodyTooLarge(maxBytes));
     },
   });
-  const onError = (err: Error): void => {
-    out.destroy(err);
+  const onError = (): void => {
+    out.destroy(clientClosed());
   };
   const onClose = (): void => {
     if (!req.readableEnded) out.destroy(clientClosed());

@@ -16,6 +16,9 @@ import {
 const DEFAULTS: LimitsConfig = {
   clientMaxBodySize: 1024,
   maxHeaderSize: 16384,
+  maxHeaderCount: 100,
+  clientBodyBufferSize: 16384,
+  clientBodyMemory: 16 * 1024 * 1024,
   headersTimeoutMs: 10000,
   requestTimeoutMs: 60000,
   keepAliveTimeoutMs: 65000,

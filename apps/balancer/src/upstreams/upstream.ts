@@ -1,4 +1,4 @@
-import { createGroup, type Group, type PeerConfig, type RandomSource } from '@fleet/lb-core';
+import { LatencyWindow, createGroup, type Group, type PeerConfig, type RandomSource } from '@fleet/lb-core';
 import type { UpstreamGroupConfig } from '@fleet/config';
 import type { Pool } from 'undici';
 import { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from '../retry-budget.js';
@@ -30,6 +30,8 @@ export interface Upstream {
   readonly config: UpstreamGroupConfig;
   readonly group: Group;
   readonly retryBudget: RetryBudget;
+  /** Recent times to response head of successful attempts (per-try timeouts); survives reloads. */
+  readonly latency: LatencyWindow;
   pool(peerId: string): Pool | undefined;
   healthResults(): ReadonlyMap<string, ProbeResult>;
   /** Re-resolve hostnames now; applies a changed set. */
@@ -58,6 +60,7 @@ class UpstreamRuntime implements Upstream {
   config: UpstreamGroupConfig;
   group: Group;
   readonly retryBudget: RetryBudget;
+  readonly latency = new LatencyWindow(512);
   private discovery: Discovery;
   private peers: PeerConfig[];
   private pools = new Map<string, Pool>();

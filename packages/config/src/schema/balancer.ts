@@ -11,6 +11,7 @@ import {
   nonEmpty,
   nonNegativeInt,
   port,
+  positiveInt,
   rate,
   regexSource,
   size,
@@ -27,6 +28,7 @@ export const routeSchema = strict({
   retryNonIdempotent: z.boolean().default(false),
   websocketIdleTimeoutMs: duration().default(3_600_000),
   stripPrefix: z.boolean().default(false),
+  perTryTimeout: z.boolean().default(false),
 });
 export type RouteConfig = z.output<typeof routeSchema>;
 
@@ -44,6 +46,10 @@ const limits = strict({
   rateLimit: rateLimit.optional(),
   clientMaxBodySize: size().default(MiB),
   maxHeaderSize: size({ positive: true }).default(16_384),
+  maxHeaderCount: positiveInt.default(100),
+  clientBodyBufferSize: size().default(16_384),
+  clientBodyMemory: size().default(16 * MiB),
+  clientBodyTempPath: nonEmpty.optional(),
   headersTimeoutMs: duration().default(10_000),
   requestTimeoutMs: duration().default(60_000),
   keepAliveTimeoutMs: duration().default(65_000),
@@ -138,8 +144,8 @@ function checkBalancer(config: unknown, ctx: z.core.$RefinementCtx): void {
 /** Routes used when none are configured: inference paths may be retried (they are idempotent). */
 export function defaultRoutes(upstream: string): RouteConfig[] {
   return [
-    { prefix: '/predict', upstream, retryNonIdempotent: true },
-    { prefix: '/v2/', upstream, retryNonIdempotent: true },
+    { prefix: '/predict', upstream, retryNonIdempotent: true, perTryTimeout: true },
+    { prefix: '/v2/', upstream, retryNonIdempotent: true, perTryTimeout: true },
     { prefix: '/', upstream, retryNonIdempotent: false },
   ].map((route) => routeSchema.parse(route));
 }

@@ -42,6 +42,21 @@ const nextUpstream = strict({
   timeoutMs: duration().default(0),
 });
 
+/**
+ * Per-try timeout derived from the group's observed latency (quantile × factor, at least minMs,
+ * at most maxMs), applied on routes with `perTryTimeout: true` to requests that may be retried.
+ * `hedge: true` keeps the first attempt running and races a second one on another peer (Envoy
+ * `hedge_on_per_try_timeout`); `false` abandons it and retries.
+ */
+const perTry = strict({
+  quantile: z.number().gt(0).max(1).default(0.99),
+  factor: z.number().min(1).default(3),
+  minMs: duration().default(250),
+  maxMs: duration().default(0),
+  minSamples: positiveInt.default(20),
+  hedge: z.boolean().default(true),
+});
+
 const healthCheck = strict({
   enabled: z.boolean().default(false),
   path: urlPath.default('/health/ready'),
@@ -83,6 +98,7 @@ export const upstreamGroupSchema = strict({
   keepalive: keepalive.prefault({}),
   timeouts: timeouts.prefault({}),
   nextUpstream: nextUpstream.prefault({}),
+  perTry: perTry.prefault({}),
   healthCheck: healthCheck.prefault({}),
   resolve: resolve.prefault({}),
   leastTimeDecayMs: duration({ positive: true }).default(10_000),

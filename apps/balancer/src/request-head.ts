@@ -1,0 +1,48 @@
+import type { IncomingMessage } from 'node:http';
+import { BalancerError } from './errors.js';
+
+/**
+ * Request-head rules node:http's parser lets through, answered before anything else runs, as
+ * NGINX answers them (or, where NGINX is silent or lenient, as the RFC says):
+ * - `HTTP/2.0` (or any 2+) on an HTTP/1 connection → 505; an HTTP/0.9-style line (no
+ *   version) → 400 (NGINX would answer in 0.9 form, without a status line);
+ * - HTTP/1.1 without `Host`, or several `Host` headers → 400 (RFC 9112 §3.2);
+ * - more header lines than `limits.maxHeaderCount` → 431 (node would drop the rest silently,
+ *   a late `Content-Length` with them);
+ * - `TRACE` → 405 (NGINX: reflected headers are a cross-site tracing risk);
+ * - `OPTIONS *` → 200 with `Allow`, answered here (it asks about the server, not a resource).
+ * `CONNECT` never reaches the request handler: node emits `connect`, answered 405 in server.ts.
+ */
+export type HeadCheck = BalancerError | 'options-star' | null;
+
+export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
+function hostCount(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') n += 1;
+  }
+  return n;
+}
+
+export function checkRequestHead(req: IncomingMessage, maxHeaderCount: number): HeadCheck {
+  if (req.httpVersionMajor >= 2 && (req as { stream?: unknown }).stream === undefined) {
+    return new BalancerError('HTTP_VERSION_NOT_SUPPORTED', `HTTP/${req.httpVersion} is not spoken on this listener`, { connection: 'close' });
+  }
+  if (req.httpVersionMajor === 0) return new BalancerError('BAD_REQUEST', 'HTTP/0.9 requests are not supported', { connection: 'close' });
+  const raw = req.rawHeaders;
+  if (raw.length / 2 > maxHeaderCount) {
+    return new BalancerError('HEADERS_TOO_LARGE', `more than ${maxHeaderCount} header lines`, { connection: 'close' });
+  }
+  if (req.httpVersionMajor === 1) {
+    const hosts = hostCount(raw);
+    if (hosts > 1) return new BalancerError('BAD_REQUEST', 'more than one Host header', { connection: 'close' });
+    if (hosts === 0 && req.httpVersionMinor >= 1) return new BalancerError('BAD_REQUEST', 'missing Host header', { connection: 'close' });
+  }
+  if (req.method === 'TRACE') return new BalancerError('METHOD_NOT_ALLOWED', 'TRACE is not allowed', { allow: ALLOWED_METHODS });
+  if (req.url === '*') {
+    return req.method === 'OPTIONS' ? 'options-star' : new BalancerError('BAD_REQUEST', 'the asterisk target is only valid with OPTIONS');
+  }
+  return null;
+}

@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { BALANCER_SRC_MAIN, spawnJson, type JsonChild } from './processes.js';
+
+/**
+ * Raw-socket helpers for the hardening tests: exact request bytes in, the parsed answer out,
+ * and the balancer as a real process (fd counts, RSS, ulimits).
+ */
+export interface RawAnswer {
+  /** Status of the first response (0 when none came). */
+  status: number;
+  head: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Everything the server sent. */
+  raw: string;
+  /** The server closed (or reset) the connection before the deadline. */
+  closed: boolean;
+}
+
+/** Parse the first HTTP/1.1 response out of `raw` (body: whatever follows the head). */
+export function parseAnswer(raw: string, closed: boolean): RawAnswer {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = split < 0 ? raw : raw.slice(0, split);
+  const lines = head.split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1];
+  let body = split < 0 ? '' : raw.slice(split + 4);
+  if (headers['transfer-encoding'] === 'chunked') body = dechunk(body).body;
+  else if (headers['content-length'] !== undefined) body = body.slice(0, Number(headers['content-length']));
+  return { status: status === undefined ? 0 : Number(status), head, headers, body, raw, closed };
+}
+
+/** Decode a chunked body; `complete` when the last chunk was seen. */
+function dechunk(data: string): { body: string; complete: boolean } {
+  let body = '';
+  let at = 0;
+  for (;;) {
+    const eol = data.indexOf('\r\n', at);
+    if (eol < 0) return { body, complete: false };
+    const size = parseInt(data.slice(at, eol), 16);
+    if (!Number.isFinite(size)) return { body, complete: false };
+    if (size === 0) return { body, complete: true };
+    body += data.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+    if (at > data.length) return { body, complete: false };
+  }
+}
+
+/** Whether `raw` holds one whole response (a head, then its Content-Length or chunked body). */
+export function completeResponse(raw: string): boolean {
+  const split = raw.indexOf('\r\n\r\n');
+  if (split < 0) return false;
+  const { headers, status } = parseAnswer(raw.slice(0, split + 4), false);
+  const rest = raw.slice(split + 4);
+  if (status === 101 || status === 204 || status === 304) return true;
+  if (headers['transfer-encoding'] === 'chunked') return dechunk(rest).complete;
+  if (headers['content-length'] !== undefined) return rest.length >= Number(headers['content-length']);
+  return false;
+}
+
+/**
+ * Send `payload` on a fresh connection and collect what comes back until `until` says it is
+ * enough (default: one complete response), the server closes, or `timeoutMs` passes (then
+ * `closed` is false). The socket is destroyed in every case.
+ */
+export function rawExchange(
+  port: number,
+  payload: string | Buffer | (string | Buffer)[],
+  { timeoutMs = 5000, until = completeResponse }: { timeoutMs?: number; until?: (raw: string) => boolean } = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let raw = '';
+    let done = false;
+    const finish = (closed: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(parseAnswer(raw, closed));
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.on('connect', () => {
+      for (const part of Array.isArray(payload) ? payload : [payload]) socket.write(part);
+    });
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      raw += chunk;
+      if (until?.(raw) === true) finish(true);
+    });
+    socket.on('end', () => finish(true));
+    socket.on('error', () => finish(true));
+  });
+}
+
+/** Open file descriptors of a process (Linux /proc). */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb === undefined ? 0 : Number(kb) * 1024;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fleet-hardening-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let configs = 0;
+
+export interface BalancerProcess {
+  child: JsonChild;
+  pid: number;
+  port: number;
+  adminPort: number;
+}
+
+/** The balancer as a process (tsx on the sources), config in file shape. */
+export async function spawnBalancerProcess(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<BalancerProcess> {
+  const file = join(dir, `config-${++configs}.json`);
+  writeFileSync(file, JSON.stringify({ accessLog: { enabled: false }, ...config }));
+  const base = { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  const child = await spawnJson(['--import', 'tsx', BALANCER_SRC_MAIN], { ...base, ...env });
+  return { child, pid: child.pid, port: Number(child.ready.port), adminPort: Number(child.ready.adminPort) };
+}
+
+/** Lower a running process's descriptor limit (util-linux `prlimit`), so it can run out of fds. */
+export function setFdLimit(pid: number, fds: number): void {
+  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${fds}:${fds}`]);
+}
