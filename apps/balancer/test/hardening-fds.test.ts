@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from './helpers/backend.js';
 import { get } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
-import { fdCount, parseAnswer, setFdLimit, spawnBalancerProcess } from './helpers/raw-http.js';
+import { fdCount, freeFdNumbers, parseAnswer, setFdLimit, spawnBalancerProcess } from './helpers/raw-http.js';
 import { waitFor } from './helpers/wait.js';
 
 /**
@@ -57,22 +57,29 @@ describe('local resource errors', () => {
     f.backends = await Promise.all(['s1', 's2', 's3'].map((id) => startBackend(id)));
     const b = await spawnBalancerProcess({ upstreams: { default: { servers: f.backends.map((be: Backend) => be.address) } }, limits: { headersTimeoutMs: 30_000 } });
     f.cleanups.push(() => b.child.stop().then(() => undefined));
-    const limit = fdCount(b.pid) + 12;
-    setFdLimit(b.pid, limit);
-    // Each held request costs two descriptors (client + upstream): the table runs out midway.
     const hits = (): number => f.backends.reduce((n, be) => n + be.hits, 0);
     const clients: Awaited<ReturnType<typeof stubbornClient>>[] = [];
-    for (let i = 0; i < 12; i++) {
+    const place = async (): Promise<Awaited<ReturnType<typeof stubbornClient>>> => {
       const before = hits();
       const c = await stubbornClient(b.port, 'GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
       clients.push(c);
-      await waitFor(() => hits() > before || c.data() !== '' || c.ended(), { what: `request ${i} placed or answered` });
+      await waitFor(() => hits() > before || c.data() !== '' || c.ended(), { what: `request ${clients.length} placed or answered` });
+      return c;
+    };
+    // One held request per replica: no idle upstream connection is left to reuse.
+    for (let i = 0; i < 3; i++) await place();
+    // Leave exactly one free descriptor: the next accept takes it and the upstream connect
+    // gets EMFILE. The process may open descriptors of its own meanwhile, so a few tries.
+    for (let i = 0; i < 6 && !clients.some((c) => c.data().startsWith('HTTP/1.1 503')); i++) {
+      // The limit is on descriptor numbers, and the table has holes: allow the next free one only.
+      setFdLimit(b.pid, freeFdNumbers(b.pid, 2)[1] ?? 0);
+      await place();
     }
+    setFdLimit(b.pid, 4096);
     for (const be of f.backends) be.releaseHeld();
     await waitFor(() => clients.every((c) => c.data().includes('\r\n\r\n') || c.ended()), { what: 'every request answered or closed' });
     const answers = clients.map((c) => parseAnswer(c.data(), true));
     for (const c of clients) c.socket.destroy();
-    await waitFor(() => fdCount(b.pid) < limit - 4, { what: 'descriptors back' });
     const status = await get(b.adminPort, '/status');
     const peers = (status.json.upstreams as { default: { peers: { state: string }[] } }).default.peers;
     expect(peers.map((p) => p.state)).toEqual(['up', 'up', 'up']);

@@ -107,6 +107,14 @@ export function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
 
+/** The lowest `n` descriptor numbers a process has free: the next ones it will be given. */
+export function freeFdNumbers(pid: number, n: number): number[] {
+  const open = new Set(readdirSync(`/proc/${pid}/fd`).map(Number));
+  const free: number[] = [];
+  for (let fd = 0; free.length < n; fd++) if (!open.has(fd)) free.push(fd);
+  return free;
+}
+
 /** Resident set size of a process in bytes (Linux /proc). */
 export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -133,7 +141,10 @@ export async function spawnBalancerProcess(config: Record<string, unknown>, env:
   return { child, pid: child.pid, port: Number(child.ready.port), adminPort: Number(child.ready.adminPort) };
 }
 
-/** Lower a running process's descriptor limit (util-linux `prlimit`), so it can run out of fds. */
+/**
+ * Set a running process's soft descriptor limit (util-linux `prlimit`), so it can run out of fds.
+ * The hard limit stays, so the soft one can be raised again afterwards.
+ */
 export function setFdLimit(pid: number, fds: number): void {
-  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${fds}:${fds}`]);
+  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${fds}:`]);
 }
