@@ -17,6 +17,8 @@ export interface Held {
 function hold(sockets: net.Socket[]): Held {
   let closed = 0;
   for (const s of sockets) {
+    // Discard what the proxy answers (a 408, say): a paused socket would never see its 'end'.
+    s.resume();
     s.once('end', () => closed++);
     s.on('error', () => undefined); // a reset from the proxy is the outcome being observed, counted through 'close'
     s.once('close', (hadError) => {
