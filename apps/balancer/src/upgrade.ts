@@ -9,7 +9,7 @@ import { responseHeadersForClient } from './headers.js';
 import { closeAfterWrite, writeRawError } from './raw-response.js';
 import { CLIENT_MESSAGES } from './upstream-errors.js';
 import { splitHostPort } from './upstreams/discovery.js';
-import type { Upstream } from './upstreams/upstream.js';
+import type { GroupView } from './upstreams/upstream.js';
 import { walk, type AttemptControl, type AttemptResult, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
 
 /**
@@ -26,7 +26,7 @@ import { walk, type AttemptControl, type AttemptResult, type Exchange, type Runn
 export interface UpgradeInput {
   req: IncomingMessage;
   socket: Duplex;
-  upstream: Upstream;
+  upstream: GroupView;
   route: RouteConfig;
   path: string;
   headers: ForwardHeaders;
