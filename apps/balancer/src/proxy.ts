@@ -52,9 +52,8 @@ function startAttempt(input: ProxyInput, peer: PickedPeer, control: AttemptContr
     method: (input.req.method ?? 'GET') as Dispatcher.HttpMethod,
     headers: input.headers,
     body: bodyFor(input.body),
-    headersTimeout: control.headersTimeoutMs,
   };
-  return relayUpstream(pool, options, input.res, control.decide);
+  return relayUpstream(pool, options, input.res, control);
 }
 
 /** Calls `fn` once when the client leaves before its response ended (NGINX 499). */
