@@ -5,7 +5,6 @@ import type { Dashboard } from './admin/index.js';
 import { BalancerError, sendError } from './errors.js';
 import { readBody } from './limits/index.js';
 import type { Metrics } from './metrics.js';
-import type { Router } from './routes.js';
 import { statusJson, statusText, type StatusSources } from './status.js';
 import type { Upstreams } from './upstreams/manager.js';
 
@@ -21,7 +20,8 @@ export interface AdminContext {
   status: StatusSources;
   metrics: Metrics;
   upstreams: Upstreams;
-  router(): Router;
+  /** Blue-green: a new snapshot with the route pointed at `upstream`; false when no route has the prefix. */
+  switchRoute(prefix: string, upstream: string): boolean;
   logger: Logger;
   /** GET / (live dashboard), its bundle and its event stream. */
   dashboard?: Dashboard;
@@ -68,7 +68,7 @@ async function switchRoute(ctx: AdminContext, req: IncomingMessage): Promise<obj
     throw new BalancerError('BAD_REQUEST', 'body must be JSON { "prefix": string, "upstream": string }');
   }
   if (ctx.upstreams.get(upstream) === undefined) throw new BalancerError('NOT_FOUND', `no upstream group ${upstream}`);
-  if (!ctx.router().switchRoute(prefix, upstream)) throw new BalancerError('NOT_FOUND', `no route with prefix ${prefix}`);
+  if (!ctx.switchRoute(prefix, upstream)) throw new BalancerError('NOT_FOUND', `no route with prefix ${prefix}`);
   ctx.logger.info({ prefix, upstream }, 'admin: route switched');
   return { prefix, upstream };
 }

@@ -10,15 +10,18 @@ import { MemoryBudget } from './limits/spool.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { explainListenError } from './listen-errors.js';
 import { listen, startListeners, type Listeners } from './server.js';
-import { buildState, type RuntimeState } from './state.js';
+import { buildSnapshotParts, SnapshotCell } from './snapshot.js';
 import { createConnectionStats, type ConnectionStats, type StatusSources } from './status.js';
 import { defaultLookup, type Lookup } from './upstreams/discovery.js';
 import { createUpstreams, type Upstreams } from './upstreams/manager.js';
+import type { Upstream } from './upstreams/upstream.js';
 
 /**
- * Composition root: builds the runtime state, upstream groups, listeners and the admin API.
- * `reload` swaps in a new config without touching listeners or open connections; `close`
- * drains: stop accepting, let in-flight requests finish up to a deadline, close pools.
+ * Composition root: builds the first snapshot, the upstream registry, listeners and the admin
+ * API. `reload` builds the next snapshot completely (DNS included), then installs it in one
+ * synchronous step, without touching listeners or open connections; reloads run one at a
+ * time. `close` drains: stop accepting, let in-flight requests finish up to a deadline, close
+ * pools.
  */
 export interface BalancerDeps {
   logger: Logger;
@@ -62,13 +65,16 @@ interface Parts {
 
 class BalancerRuntime implements Balancer {
   closing = false;
+  private reloading: Promise<void> = Promise.resolve();
+  /** Groups a reload removed, closed once no request holds a snapshot that has them. */
+  private readonly retired = new Set<Upstream>();
   listeners: Listeners | undefined;
   admin: http.Server | undefined;
   adminPort = 0;
   dashboard: Dashboard | undefined;
 
   constructor(
-    private state: RuntimeState,
+    private readonly cell: SnapshotCell,
     private readonly parts: Parts,
   ) {}
 
@@ -79,7 +85,7 @@ class BalancerRuntime implements Balancer {
     return this.listeners?.httpsPort;
   }
   get config(): BalancerConfig {
-    return this.state.config;
+    return this.cell.get().config;
   }
   get upstreams(): Upstreams {
     return this.parts.upstreams;
@@ -87,11 +93,11 @@ class BalancerRuntime implements Balancer {
 
   async start(): Promise<void> {
     const { upstreams, stats, metrics, logger } = this.parts;
-    const config = this.state.config;
+    const config = this.cell.get().config;
     const bodyMemory = new MemoryBudget();
     this.listeners = await startListeners(config, {
       ...this.parts,
-      state: () => this.state,
+      snapshots: this.cell,
       closing: () => this.closing,
       bodyMemory,
     }).catch((err: unknown) => {
@@ -101,14 +107,14 @@ class BalancerRuntime implements Balancer {
       stats,
       snapshots: () => upstreams.snapshots(),
       health: (g: string) => upstreams.get(g)?.healthResults() ?? new Map(),
-      routes: () => this.state.router.list(),
+      routes: () => this.cell.get().router.list(),
       retrying: (g: string) => upstreams.get(g)?.retryBudget.retrying ?? 0,
     };
     metrics.setSources({ snapshots: status.snapshots, activeConnections: () => stats.active, bodyMemoryBytes: () => bodyMemory.used });
-    const token = (): string | undefined => this.state.config.admin.token;
+    const token = (): string | undefined => this.cell.get().config.admin.token;
     const dashboard = this.createDashboard(status, token);
     this.dashboard = dashboard;
-    this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, router: () => this.state.router, logger, dashboard }));
+    this.admin = http.createServer(createAdminHandler({ token, status, metrics, upstreams, switchRoute: (p, u) => this.switchRoute(p, u), logger, dashboard }));
     this.admin.on('error', (err) => logger.error({ err }, 'admin listener error'));
     this.adminPort = await listen(this.admin, config.admin.host, config.admin.port).catch(async (err: unknown) => {
       await this.close(0); // the client listeners are up already: leave nothing bound behind
@@ -117,7 +123,7 @@ class BalancerRuntime implements Balancer {
   }
 
   private createDashboard(status: StatusSources, token: () => string | undefined): Dashboard {
-    const { metrics, upstreams, logger, now } = this.parts;
+    const { metrics, logger, now } = this.parts;
     return createDashboard({
       sources: {
         snapshots: status.snapshots,
@@ -128,26 +134,53 @@ class BalancerRuntime implements Balancer {
         picks: metrics.picks,
         actions: () => (token() ?? '') !== '',
       },
-      probePath: (group) => upstreams.get(group)?.config.healthCheck.path ?? '/health',
+      probePath: (group) => this.cell.get().groups.get(group)?.config.healthCheck.path ?? '/health',
       now,
       logger,
     });
   }
 
-  async reload(next: BalancerConfig): Promise<void> {
-    const built = buildState(next, this.parts.now);
-    for (const key of RESTART_ONLY) {
-      if (JSON.stringify(next[key]) !== JSON.stringify(this.state.config[key])) {
-        this.parts.logger.warn({ setting: key }, 'reload: this setting only changes on restart; keeping the running value');
-      }
-    }
-    await this.parts.upstreams.apply(next);
-    this.listeners?.applyTimeouts(next);
-    this.state = built;
-    this.parts.logger.info({ upstreams: Object.keys(next.upstreams), routes: next.routes.length }, 'config reloaded');
+  private switchRoute(prefix: string, upstream: string): boolean {
+    const current = this.cell.get();
+    const router = current.router.withRoute(prefix, upstream);
+    if (router === undefined) return false;
+    this.cell.swap({ ...current, router });
+    return true;
   }
 
-  async close(timeoutMs = this.state.config.shutdown.timeoutMs): Promise<void> {
+  reload(next: BalancerConfig): Promise<void> {
+    const run = this.reloading.catch(() => undefined).then(() => this.applyConfig(next));
+    this.reloading = run;
+    return run;
+  }
+
+  private async applyConfig(next: BalancerConfig): Promise<void> {
+    const { now, logger, upstreams } = this.parts;
+    const parts = buildSnapshotParts(next, now);
+    const running = this.cell.get().config;
+    for (const key of RESTART_ONLY) {
+      if (JSON.stringify(next[key]) !== JSON.stringify(running[key])) {
+        logger.warn({ setting: key }, 'reload: this setting only changes on restart; keeping the running value');
+      }
+    }
+    const prepared = await upstreams.prepare(next);
+    if (this.closing) return;
+    // From here on synchronous: no request can run between the registry update and the swap.
+    const { views, removed } = upstreams.commit(prepared);
+    this.listeners?.applyTimeouts(next);
+    for (const u of removed) this.retired.add(u);
+    this.cell.swap({ ...parts, groups: views }, () => this.closeRetired(removed));
+    logger.info({ upstreams: Object.keys(next.upstreams), routes: next.routes.length }, 'config reloaded');
+  }
+
+  private closeRetired(groups: readonly Upstream[]): void {
+    for (const u of groups) {
+      if (!this.retired.delete(u)) continue;
+      u.close().catch((err: unknown) => this.parts.logger.warn({ err, group: u.name }, 'closing a removed upstream group failed'));
+    }
+  }
+
+  async close(timeoutMs = this.cell.get().config.shutdown.timeoutMs): Promise<void> {
     this.closing = true;
     const l = this.listeners;
     const closed = (l?.servers ?? []).map(closeServer);
@@ -160,6 +193,9 @@ class BalancerRuntime implements Balancer {
     this.dashboard?.close();
     this.admin?.closeAllConnections();
     if (this.admin) await closeServer(this.admin);
+    await this.reloading.catch(() => undefined);
+    await Promise.all([...this.retired].map((u) => u.close()));
+    this.retired.clear();
     await this.parts.upstreams.close();
     await this.parts.accessLog.close();
   }
@@ -167,14 +203,16 @@ class BalancerRuntime implements Balancer {
 
 export async function startBalancer(initial: BalancerConfig, deps: BalancerDeps): Promise<Balancer> {
   const now = deps.now ?? (() => performance.now());
-  const state = buildState(initial, now);
-  const upstreams = await createUpstreams(initial, {
+  const parts0 = buildSnapshotParts(initial, now);
+  const upstreams = createUpstreams({
     now,
     lookup: deps.lookup ?? defaultLookup,
     random: deps.random ?? Math.random,
     logger: deps.logger,
     retryBudget: initial.retryBudget,
   });
+  const { views } = upstreams.commit(await upstreams.prepare(initial));
+  const cell = new SnapshotCell({ ...parts0, groups: views });
   const parts: Parts = {
     now,
     logger: deps.logger,
@@ -183,7 +221,7 @@ export async function startBalancer(initial: BalancerConfig, deps: BalancerDeps)
     accessLog: createAccessLog(initial.accessLog, deps.accessLogDestination),
     upstreams,
   };
-  const balancer = new BalancerRuntime(state, parts);
+  const balancer = new BalancerRuntime(cell, parts);
   await balancer.start();
   return balancer;
 }

@@ -2,7 +2,7 @@ import type { RouteConfig } from '@fleet/config';
 import type { PickedPeer } from '@fleet/lb-core';
 import type { BalancerErrorCode } from './errors.js';
 import type { Metrics } from './metrics.js';
-import type { Upstream } from './upstreams/upstream.js';
+import type { GroupView } from './upstreams/upstream.js';
 
 /**
  * The contract between the walk (`walk.ts`, which decides) and an exchange (`proxy.ts` for plain
@@ -46,7 +46,7 @@ export interface Exchange {
 }
 
 export interface WalkInput {
-  upstream: Upstream;
+  upstream: GroupView;
   route: RouteConfig;
   method: string;
   clientIp: string;

@@ -13,19 +13,18 @@ import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord } from './proxy.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
-import type { RuntimeState } from './state.js';
+import type { Snapshot, SnapshotCell } from './snapshot.js';
 import type { ConnectionStats } from './status.js';
 import { ALLOWED_METHODS, checkRequestHead } from './request-head.js';
-import type { Upstreams } from './upstreams/manager.js';
-import type { Upstream } from './upstreams/upstream.js';
+import type { GroupView } from './upstreams/upstream.js';
 
 /**
  * The request pipeline: client info (trusted proxies) → limits → static files → route →
  * body (buffered or streamed) → proxy. Every answer is counted, measured and access-logged.
+ * A request captures the config snapshot when it starts and uses only that one to its end.
  */
 export interface HandlerContext {
-  state(): RuntimeState;
-  upstreams: Upstreams;
+  snapshots: SnapshotCell;
   stats: ConnectionStats;
   metrics: Metrics;
   accessLog: AccessLog;
@@ -62,8 +61,7 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** Only called when the request has a body (no promise and no await per body-less request). */
-async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<SpooledBody | Readable> {
-  const { config } = ctx.state();
+async function requestBody(ctx: HandlerContext, { config }: Snapshot, req: IncomingMessage): Promise<SpooledBody | Readable> {
   const { limits } = config;
   if (!config.requestBuffering) return limitStream(req, limits.clientMaxBodySize);
   ctx.stats.readingStarted();
@@ -83,16 +81,16 @@ async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<S
 
 export interface Target {
   match: RouteMatch;
-  upstream: Upstream;
+  upstream: GroupView;
   headers: ForwardHeaders;
   hashKey: string | undefined;
 }
 
 /** Route → upstream group → headers to send and the hash key (shared by requests and upgrades). */
-export function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: RequestTarget): Target {
+export function target(st: Snapshot, req: IncomingMessage, info: ClientInfo, url: RequestTarget): Target {
   const match = st.router.match(url.pathname, url.search);
   if (match === undefined) throw new BalancerError('NO_ROUTE', 'no route for this path');
-  const upstream = ctx.upstreams.get(match.upstream);
+  const upstream = st.groups.get(match.upstream);
   if (upstream === undefined) throw new BalancerError('NO_LIVE_UPSTREAM', 'no live upstream server');
   // One copy of the client's headers; X-Forwarded-* are set on it (same keys, order and values as a spread of both).
   const headers: ForwardHeaders = Object.assign(requestHeadersForUpstream(req.headers), st.forwarding.headersFor(req, info));
@@ -100,19 +98,18 @@ export function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessa
 }
 
 export interface Admitted {
-  st: RuntimeState;
   info: ClientInfo;
   url: RequestTarget;
   delayMs: number;
 }
 
 /** Head rules, client info, URL and the limits (throws their BalancerError; returns a rate-limit delay). */
-export function admit(ctx: HandlerContext, req: IncomingMessage, tls: boolean, st = ctx.state()): Admitted {
+export function admit(st: Snapshot, req: IncomingMessage, tls: boolean): Admitted {
   const info = st.forwarding.clientInfo(req, tls);
   const url = parseUrl(req);
   const limited = st.limits.check(req, info, url);
   if (limited instanceof BalancerError) throw limited;
-  return { st, info, url, delayMs: limited?.delayMs ?? 0 };
+  return { info, url, delayMs: limited?.delayMs ?? 0 };
 }
 
 function answerOptionsStar(res: ServerResponse, out: Outcome): void {
@@ -121,22 +118,21 @@ function answerOptionsStar(res: ServerResponse, out: Outcome): void {
   out.status = 200;
 }
 
-async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
-  const st = ctx.state();
+async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
   const head = checkRequestHead(req, st.config.limits.maxHeaderCount);
   if (head instanceof BalancerError) throw head;
   if (head === 'options-star') return answerOptionsStar(res, out);
-  const { info, url, delayMs } = admit(ctx, req, tls, st);
+  const { info, url, delayMs } = admit(st, req, tls);
   out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);
   if (st.serveStatic !== null && (await st.serveStatic(req, res, url))) {
     out.status = res.statusCode;
     return;
   }
-  const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
+  const { match, upstream, headers, hashKey } = target(st, req, info, url);
   out.route = match.route.prefix;
   out.upstream = match.upstream;
-  const body = hasBody(req) ? await requestBody(ctx, req) : null;
+  const body = hasBody(req) ? await requestBody(ctx, st, req) : null;
   const spooled = body === null || body instanceof Readable ? undefined : body;
   if (spooled !== undefined) headers['content-length'] = String(spooled.size);
   try {
@@ -161,10 +157,11 @@ function forProtocol(req: IncomingMessage, headers: Record<string, string>): Rec
 async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean): Promise<void> {
   const started = ctx.now();
   ctx.stats.requestStarted();
+  const st = ctx.snapshots.enter();
   const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '' };
   try {
     if (ctx.closing() && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
-    await route(ctx, req, res, tls, out);
+    await route(ctx, st, req, res, tls, out);
   } catch (err) {
     if (err instanceof BalancerError) {
       sendError(res, err.code, err.message, forProtocol(req, err.headers), err.status);
@@ -176,6 +173,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
       out.status = 500;
     }
   } finally {
+    ctx.snapshots.leave(st);
     ctx.stats.requestFinished();
     ctx.metrics.response(out.route ?? '-', out.status);
     if (ctx.accessLog.enabled) writeAccessLog(ctx, req, started, out);

@@ -8,7 +8,7 @@ import type { ForwardHeaders } from './headers.js';
 import type { SpooledBody } from './limits/spool.js';
 import { CLIENT_MESSAGES } from './upstream-errors.js';
 import { relayUpstream } from './upstream-relay.js';
-import type { Upstream } from './upstreams/upstream.js';
+import type { GroupView } from './upstreams/upstream.js';
 import { walk, type AttemptControl, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
 
 /**
@@ -20,7 +20,7 @@ import { walk, type AttemptControl, type Exchange, type RunningAttempt, type Wal
 export interface ProxyInput {
   req: IncomingMessage;
   res: ServerResponse;
-  upstream: Upstream;
+  upstream: GroupView;
   route: RouteConfig;
   path: string;
   headers: ForwardHeaders;
@@ -52,9 +52,8 @@ function startAttempt(input: ProxyInput, peer: PickedPeer, control: AttemptContr
     method: (input.req.method ?? 'GET') as Dispatcher.HttpMethod,
     headers: input.headers,
     body: bodyFor(input.body),
-    headersTimeout: control.headersTimeoutMs,
   };
-  return relayUpstream(pool, options, input.res, control.decide);
+  return relayUpstream(pool, options, input.res, control);
 }
 
 /** Calls `fn` once when the client leaves before its response ended (NGINX 499). */

@@ -26,12 +26,16 @@ describe('router', () => {
     expect(router.match(path, search)).toMatchObject({ upstream, upstreamPath });
   });
 
-  it('switches a route to another group and lists both', () => {
-    const r = createRouter([route('/', 'blue')]);
-    expect(r.switchRoute('/', 'green')).toBe(true);
-    expect(r.switchRoute('/nope', 'green')).toBe(false);
-    expect(r.match('/x', '')?.upstream).toBe('green');
-    expect(r.list()).toEqual([{ prefix: '/', upstream: 'green', configured: 'blue' }]);
+  it('switches a route to another group in a new router and lists both; the old router is unchanged', () => {
+    const blue = createRouter([route('/', 'blue'), route('/a/', 'blue')]);
+    const r = blue.withRoute('/', 'green');
+    expect(blue.withRoute('/nope', 'green')).toBeUndefined();
+    expect(r?.match('/x', '')?.upstream).toBe('green');
+    expect(blue.match('/x', '')?.upstream).toBe('blue');
+    expect(r?.withRoute('/a/', 'red')?.list()).toEqual([
+      { prefix: '/a/', upstream: 'red', configured: 'blue' },
+      { prefix: '/', upstream: 'green', configured: 'blue' },
+    ]);
   });
 
   it('answers undefined without a matching prefix', () => {

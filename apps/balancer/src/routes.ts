@@ -1,9 +1,10 @@
 import type { RouteConfig } from '@fleet/config';
 
 /**
- * Path-prefix routing (NGINX `location /prefix`): the longest matching prefix wins. The admin
- * API can switch a route to another upstream group at run time (blue-green); a reload starts
- * again from the config file.
+ * Path-prefix routing (NGINX `location /prefix`): the longest matching prefix wins. A router is
+ * immutable (it is part of a config snapshot): the admin API's blue-green switch builds a new
+ * router with the override (`withRoute`), swapped in as a new snapshot; a reload starts again
+ * from the config file.
  */
 export interface RouteMatch {
   route: RouteConfig;
@@ -15,8 +16,8 @@ export interface RouteMatch {
 
 export interface Router {
   match(pathname: string, search: string): RouteMatch | undefined;
-  /** Point every route with this prefix at another group. False when no route has it. */
-  switchRoute(prefix: string, upstream: string): boolean;
+  /** A router with every route of this prefix pointed at another group; undefined when no route has it. */
+  withRoute(prefix: string, upstream: string): Router | undefined;
   list(): { prefix: string; upstream: string; configured: string }[];
 }
 
@@ -25,9 +26,8 @@ function stripPrefix(pathname: string, prefix: string): string {
   return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
-export function createRouter(routes: readonly RouteConfig[]): Router {
+export function createRouter(routes: readonly RouteConfig[], overrides: ReadonlyMap<string, string> = new Map()): Router {
   const sorted = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
-  const overrides = new Map<string, string>();
   return {
     match(pathname, search) {
       const route = sorted.find((r) => pathname.startsWith(r.prefix));
@@ -39,10 +39,9 @@ export function createRouter(routes: readonly RouteConfig[]): Router {
         upstreamPath: `${path}${search}`,
       };
     },
-    switchRoute(prefix, upstream) {
-      if (!sorted.some((r) => r.prefix === prefix)) return false;
-      overrides.set(prefix, upstream);
-      return true;
+    withRoute(prefix, upstream) {
+      if (!sorted.some((r) => r.prefix === prefix)) return undefined;
+      return createRouter(routes, new Map([...overrides, [prefix, upstream]]));
     },
     list() {
       return sorted.map((r) => ({

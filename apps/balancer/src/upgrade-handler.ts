@@ -6,6 +6,7 @@ import { admit, target, writeAccessLog, type HandlerContext, type Outcome } from
 import { bodyTooLarge, clientClosed, idleTimer } from './limits/body.js';
 import { writeRawError } from './raw-response.js';
 import { checkRequestHead } from './request-head.js';
+import type { Snapshot } from './snapshot.js';
 import { proxyUpgrade, splice } from './upgrade.js';
 
 /**
@@ -51,28 +52,27 @@ function readUpgradeBody(socket: Duplex, head: Buffer, length: number, idleMs: n
   });
 }
 
-function declaredBody(ctx: HandlerContext, req: IncomingMessage): number {
+function declaredBody(st: Snapshot, req: IncomingMessage): number {
   if (req.headers['transfer-encoding'] !== undefined) {
     throw new BalancerError('BAD_REQUEST', 'an Upgrade request with a chunked body is not supported', { connection: 'close' });
   }
   const length = Number(req.headers['content-length'] ?? 0);
-  const max = ctx.state().config.limits.clientMaxBodySize;
+  const max = st.config.limits.clientMaxBodySize;
   if (max > 0 && length > max) throw bodyTooLarge(max);
   return length;
 }
 
-async function upgrade(ctx: HandlerContext, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean, out: Outcome): Promise<(() => void) | undefined> {
-  const st = ctx.state();
+async function upgrade(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean, out: Outcome): Promise<(() => void) | undefined> {
   const check = checkRequestHead(req, st.config.limits.maxHeaderCount);
   if (check instanceof BalancerError) throw check;
   if (check === 'options-star') throw new BalancerError('BAD_REQUEST', 'OPTIONS * cannot be upgraded');
-  const { info, url, delayMs } = admit(ctx, req, tls, st);
+  const { info, url, delayMs } = admit(st, req, tls);
   out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);
-  const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
+  const { match, upstream, headers, hashKey } = target(st, req, info, url);
   out.route = match.route.prefix;
   out.upstream = match.upstream;
-  const { body, rest } = await readUpgradeBody(socket, head, declaredBody(ctx, req), st.config.limits.requestTimeoutMs);
+  const { body, rest } = await readUpgradeBody(socket, head, declaredBody(st, req), st.config.limits.requestTimeoutMs);
   const input = { req, socket, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey };
   const result = await proxyUpgrade(input, ctx);
   out.status = result.status;
@@ -104,7 +104,8 @@ export function createUpgradeHandler(ctx: HandlerContext, tls: boolean, sockets:
       if (ctx.accessLog.enabled) writeAccessLog(ctx, req, started, out);
     };
     ctx.stats.requestStarted();
-    upgrade(ctx, req, socket, head, tls, out)
+    const st = ctx.snapshots.enter();
+    upgrade(ctx, st, req, socket, head, tls, out)
       .then(
         (open) => {
           if (open === undefined) return done();
@@ -116,6 +117,9 @@ export function createUpgradeHandler(ctx: HandlerContext, tls: boolean, sockets:
           done();
         },
       )
-      .finally(() => ctx.stats.requestFinished());
+      .finally(() => {
+        ctx.snapshots.leave(st);
+        ctx.stats.requestFinished();
+      });
   };
 }

@@ -9,7 +9,8 @@ import { responseHeadersForClient } from './headers.js';
 import { closeAfterWrite, writeRawError } from './raw-response.js';
 import { CLIENT_MESSAGES } from './upstream-errors.js';
 import { splitHostPort } from './upstreams/discovery.js';
-import type { Upstream } from './upstreams/upstream.js';
+import type { GroupView } from './upstreams/upstream.js';
+import { exactTimeout, type ExactTimer } from './exact-timer.js';
 import { walk, type AttemptControl, type AttemptResult, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
 
 /**
@@ -26,7 +27,7 @@ import { walk, type AttemptControl, type AttemptResult, type Exchange, type Runn
 export interface UpgradeInput {
   req: IncomingMessage;
   socket: Duplex;
-  upstream: Upstream;
+  upstream: GroupView;
   route: RouteConfig;
   path: string;
   headers: ForwardHeaders;
@@ -83,13 +84,13 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
   const { connectMs } = input.upstream.config.timeouts;
   let cancelled = false;
   let settled = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ExactTimer | undefined;
   let settle: (r: AttemptResult) => void = () => undefined;
   const done = new Promise<AttemptResult>((resolve) => {
     settle = (r) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer?.clear();
       resolve(r);
     };
   });
@@ -98,17 +99,17 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
     req.destroy();
     settle(cancelled ? { kind: 'cancelled' } : { kind: 'failed', error: err });
   };
-  timer = setTimeout(() => fail(timeoutError('UND_ERR_CONNECT_TIMEOUT', connectMs)), connectMs);
+  timer = exactTimeout(connectMs, () => fail(timeoutError('UND_ERR_CONNECT_TIMEOUT', connectMs)));
   req.once('socket', (socket: Socket) => {
     socket.once('connect', () => {
-      clearTimeout(timer);
+      timer?.clear();
       const ms = control.headersTimeoutMs;
-      if (ms > 0) timer = setTimeout(() => fail(timeoutError('UND_ERR_HEADERS_TIMEOUT', ms)), ms);
+      if (ms > 0) timer = exactTimeout(ms, () => fail(timeoutError('UND_ERR_HEADERS_TIMEOUT', ms)));
     });
   });
   req.on('error', fail);
   req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
-    clearTimeout(timer);
+    timer?.clear();
     if (!control.decide(101)) {
       socket.destroy();
       return settle(cancelled ? { kind: 'cancelled' } : { kind: 'discarded', status: 101 });
@@ -117,7 +118,7 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
     settle({ kind: 'relayed', status: 101 });
   });
   req.on('response', (res: IncomingMessage) => {
-    clearTimeout(timer);
+    timer?.clear();
     const status = res.statusCode ?? 502;
     if (control.decide(status)) return relayResponse(res, input.socket, settle);
     res.resume();

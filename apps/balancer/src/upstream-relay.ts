@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { responseHeadersForClient } from './headers.js';
 import type { AttemptResult, RunningAttempt } from './walk.js';
+import { exactTimeout, type ExactTimer } from './exact-timer.js';
 
 /**
  * One upstream exchange through undici's `dispatch` with a handler that writes the response
@@ -25,7 +26,7 @@ function headersTimeout(ms: number): Error {
 
 class RelayHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
-  private headersTimer: NodeJS.Timeout | undefined;
+  private headersTimer: ExactTimer | undefined;
   private status = 0;
   private relaying = false;
   private settled = false;
@@ -51,20 +52,21 @@ class RelayHandler implements Dispatcher.DispatchHandler {
 
   /**
    * Called once the request is on a socket (again if undici retries it on another one). The
-   * headers deadline is a native timer: undici's own fires on a ~1 s tick.
+   * headers deadline is our own timer (undici's fires on a ~1 s tick), and exact: it never fires
+   * before the deadline, which the walk's time budget is measured against.
    */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    clearTimeout(this.headersTimer);
+    this.headersTimer?.clear();
     if (this.cancelled) return controller.abort(new CancelledError());
     if (this.headersTimeoutMs > 0) {
-      this.headersTimer = setTimeout(() => controller.abort(headersTimeout(this.headersTimeoutMs)), this.headersTimeoutMs);
+      this.headersTimer = exactTimeout(this.headersTimeoutMs, () => controller.abort(headersTimeout(this.headersTimeoutMs)));
     }
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // 1xx: informational, the final answer follows
-    clearTimeout(this.headersTimer);
+    this.headersTimer?.clear();
     this.status = statusCode;
     this.relaying = this.decide(statusCode);
     if (!this.relaying) return;
@@ -103,25 +105,30 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   private settle(outcome: AttemptResult): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.headersTimer);
+    this.headersTimer?.clear();
     if (this.waitingForDrain) this.res.off('drain', this.onDrain);
     this.resolve(outcome);
   }
 }
 
+/**
+ * `headersTimeoutMs` is enforced here only: undici's own headers timer is switched off for the
+ * attempt, because it runs on undici's coarse "fast timers" and can fire hundreds of ms early,
+ * which cut short the last attempt of a `nextUpstream.timeoutMs` budget and bought one more.
+ */
 export function relayUpstream(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   res: ServerResponse,
-  decide: (status: number) => boolean,
+  control: { headersTimeoutMs: number; decide: (status: number) => boolean },
 ): RunningAttempt {
   let handler: RelayHandler | undefined;
   const done = new Promise<AttemptResult>((resolve) => {
-    handler = new RelayHandler(res, decide, resolve, options.headersTimeout ?? 0);
+    handler = new RelayHandler(res, control.decide, resolve, control.headersTimeoutMs);
   });
   const h = handler as RelayHandler;
   try {
-    dispatcher.dispatch(options, h);
+    dispatcher.dispatch({ ...options, headersTimeout: 0 }, h);
   } catch (err) {
     h.onResponseError(undefined as never, err instanceof Error ? err : new Error(String(err)));
   }

@@ -28,6 +28,13 @@ export type { AttemptControl, AttemptRecord, AttemptResult, Exchange, RunningAtt
  */
 export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
+/**
+ * Less of the `nextUpstream.timeoutMs` budget than this counts as spent: an attempt with a
+ * 1 ms headers timeout cannot be answered, it only costs the peer a request. (Node's timers run
+ * on a cached millisecond clock, so a cut timer can fire a fraction of a ms before the budget.)
+ */
+export const MIN_ATTEMPT_MS = 5;
+
 interface Running {
   peer: PickedPeer;
   attempt: RunningAttempt;
@@ -219,7 +226,7 @@ class Walk {
     if (this.gone || !this.retriesOn(reason) || !this.exchange.replayable) return false;
     if (!this.mayRetryAfterSend && !notSent) return false;
     const budgetMs = this.input.upstream.config.nextUpstream.timeoutMs;
-    return !(budgetMs > 0 && this.deps.now() - this.started >= budgetMs);
+    return !(budgetMs > 0 && this.deps.now() - this.started > budgetMs - MIN_ATTEMPT_MS);
   }
 
   /** The next peer when this outcome may move on; undefined when it must be answered. */

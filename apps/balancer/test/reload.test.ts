@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
-import { parseBalancerConfig } from '@fleet/config';
 import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startBackend } from './helpers/backend.js';
-import { get, serverIds, startTestBalancer } from './helpers/balancer.js';
+import { get, serverIds, startTestBalancer, testConfig } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
 import { startScriptedUpstream, type ScriptedUpstream } from './helpers/scripted-upstream.js';
 import { waitFor } from './helpers/wait.js';
@@ -15,15 +14,7 @@ import { waitFor } from './helpers/wait.js';
  */
 const f = useFixtures();
 
-function config(raw: Record<string, unknown>) {
-  return parseBalancerConfig({
-    listen: { host: '127.0.0.1', port: 0 },
-    admin: { host: '127.0.0.1', port: 0, token: 'test-token' },
-    accessLog: { enabled: false },
-    logLevel: 'silent',
-    ...raw,
-  });
-}
+const config = testConfig;
 
 /** A logger whose JSON lines the test can read. */
 function capturedLogger(): { logger: Logger; lines: Record<string, unknown>[] } {

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, request } from './undici.js';
 import type { UpstreamGroupConfig } from '@fleet/config';
 import type { Group } from '@fleet/lb-core';
 
@@ -39,8 +39,7 @@ export interface HealthCheckerDeps {
 }
 
 async function probe(agent: Agent, address: string, cfg: HealthCheckConfig): Promise<{ ok: boolean; status?: number }> {
-  const res = await request(`http://${address}${cfg.path}`, {
-    dispatcher: agent,
+  const res = await request(agent, `http://${address}${cfg.path}`, {
     method: 'GET',
     headers: { 'user-agent': 'fleet-balancer-health-check' },
     headersTimeout: cfg.timeoutMs,

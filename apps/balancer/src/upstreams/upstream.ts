@@ -7,9 +7,12 @@ import { startHealthChecker, type HealthChecker, type ProbeResult } from './heal
 import { createPeerPool, poolSettingsKey } from './pool.js';
 
 /**
- * One upstream group at run time: the lb-core Group (selection + passive health), an undici
- * Pool per peer, DNS re-resolution and the active health checker. Peer-set changes go through
- * `group.setPeers`, so surviving peers keep their state and counters.
+ * One upstream group's long-lived resources: the lb-core Group (selection + passive health,
+ * per-peer state), an undici Pool per peer id, DNS re-resolution and the active health
+ * checker. They outlive configuration snapshots: a reload hands in an already resolved peer
+ * set (`prepareGroup`) and `apply` installs it synchronously, so the snapshot that refers to
+ * them can be swapped in the same tick. Requests never read this object: they read the
+ * frozen `GroupView` of the snapshot they started with (`view()`).
  */
 export interface UpstreamLogger {
   info(obj: object, msg: string): void;
@@ -25,19 +28,40 @@ export interface UpstreamDeps {
   retryBudget: RetryBudgetOptions;
 }
 
-export interface Upstream {
+/** What one snapshot knows of a group: its config and the handles it was built with. Immutable. */
+export interface GroupView {
   readonly name: string;
   readonly config: UpstreamGroupConfig;
   readonly group: Group;
   readonly retryBudget: RetryBudget;
   /** Recent times to response head of successful attempts (per-try timeouts); survives reloads. */
   readonly latency: LatencyWindow;
+  /** The peer's connection pool, undefined once the peer left the group (reload, DNS). */
+  pool(peerId: string): Pool | undefined;
+}
+
+/** A group's next config with its peers already resolved (DNS done, nothing applied yet). */
+export interface PreparedGroup {
+  readonly config: UpstreamGroupConfig;
+  readonly discovery: Discovery;
+  readonly peers: PeerConfig[];
+}
+
+export interface Upstream {
+  readonly name: string;
+  /** The config applied last (the snapshot's view holds the one a request started with). */
+  readonly config: UpstreamGroupConfig;
+  readonly group: Group;
+  readonly retryBudget: RetryBudget;
+  readonly latency: LatencyWindow;
   pool(peerId: string): Pool | undefined;
   healthResults(): ReadonlyMap<string, ProbeResult>;
   /** Re-resolve hostnames now; applies a changed set. */
   refresh(): Promise<void>;
-  /** Apply a reloaded config for this group. */
-  update(config: UpstreamGroupConfig, retryBudget: RetryBudgetOptions): Promise<void>;
+  /** Install a prepared config (synchronous: no I/O is awaited). */
+  apply(next: PreparedGroup, retryBudget: RetryBudgetOptions): void;
+  /** A frozen view for a snapshot. */
+  view(): GroupView;
   close(): Promise<void>;
 }
 
@@ -56,6 +80,18 @@ function selectionKey(cfg: UpstreamGroupConfig): string {
   return JSON.stringify([cfg.strategy, cfg.consistent, cfg.leastTimeDecayMs, cfg.healthCheck.enabled]);
 }
 
+/**
+ * Resolve a group's servers for a config that is about to be applied, and check that lb-core
+ * accepts them (it throws on an invalid set), so that applying it later cannot fail half-way.
+ * Touches no running state.
+ */
+export async function prepareGroup(config: UpstreamGroupConfig, deps: UpstreamDeps): Promise<PreparedGroup> {
+  const discovery = createDiscovery(config.servers, deps.lookup, deps.logger);
+  const peers = await discovery.resolve();
+  newGroup('prepare', config, peers, deps);
+  return { config, discovery, peers };
+}
+
 class UpstreamRuntime implements Upstream {
   config: UpstreamGroupConfig;
   group: Group;
@@ -66,18 +102,17 @@ class UpstreamRuntime implements Upstream {
   private pools = new Map<string, Pool>();
   private checker: HealthChecker | undefined;
   private resolveTimer: NodeJS.Timeout | undefined;
+  private readonly poolOf = (peerId: string): Pool | undefined => this.pools.get(peerId);
 
   constructor(
     readonly name: string,
-    config: UpstreamGroupConfig,
-    discovery: Discovery,
-    peers: PeerConfig[],
+    prepared: PreparedGroup,
     private readonly deps: UpstreamDeps,
   ) {
-    this.config = config;
-    this.discovery = discovery;
-    this.peers = peers;
-    this.group = newGroup(name, config, peers, deps);
+    this.config = prepared.config;
+    this.discovery = prepared.discovery;
+    this.peers = prepared.peers;
+    this.group = newGroup(name, this.config, this.peers, deps);
     this.retryBudget = createRetryBudget(deps.retryBudget);
     this.syncPools();
     this.startChecker();
@@ -86,6 +121,11 @@ class UpstreamRuntime implements Upstream {
 
   pool(peerId: string): Pool | undefined {
     return this.pools.get(peerId);
+  }
+
+  view(): GroupView {
+    const { name, config, group, retryBudget, latency, poolOf } = this;
+    return Object.freeze({ name, config, group, retryBudget, latency, pool: poolOf });
   }
 
   healthResults(): ReadonlyMap<string, ProbeResult> {
@@ -97,13 +137,14 @@ class UpstreamRuntime implements Upstream {
     if (!samePeers(this.peers, next)) this.applyPeers(next);
   }
 
-  async update(next: UpstreamGroupConfig, retryBudget: RetryBudgetOptions): Promise<void> {
+  apply(prepared: PreparedGroup, retryBudget: RetryBudgetOptions): void {
     const old = this.config;
+    const next = prepared.config;
     this.config = next;
     // Same budget object: requests in flight started on it and must finish on it.
     this.retryBudget.reconfigure(retryBudget);
-    this.discovery = createDiscovery(next.servers, this.deps.lookup, this.deps.logger);
-    this.peers = await this.discovery.resolve();
+    this.discovery = prepared.discovery;
+    this.peers = prepared.peers;
     if (selectionKey(old) !== selectionKey(next)) this.group = newGroup(this.name, next, this.peers, this.deps);
     else this.group.setPeers(this.peers, this.deps.now());
     if (poolSettingsKey(old) !== poolSettingsKey(next)) {
@@ -111,8 +152,7 @@ class UpstreamRuntime implements Upstream {
       this.pools = new Map();
     }
     this.syncPools();
-    await this.checker?.stop();
-    this.checker = undefined;
+    this.stopChecker();
     this.startChecker();
     this.scheduleResolve();
   }
@@ -122,6 +162,12 @@ class UpstreamRuntime implements Upstream {
     await this.checker?.stop();
     await Promise.all([...this.pools.values()].map((p) => p.close()));
     this.pools.clear();
+  }
+
+  private stopChecker(): void {
+    const old = this.checker;
+    this.checker = undefined;
+    old?.stop().catch((err: unknown) => this.deps.logger.warn({ err, group: this.name }, 'stopping a health checker failed'));
   }
 
   private applyPeers(next: PeerConfig[]): void {
@@ -170,7 +216,6 @@ class UpstreamRuntime implements Upstream {
   }
 }
 
-export async function createUpstream(name: string, config: UpstreamGroupConfig, deps: UpstreamDeps): Promise<Upstream> {
-  const discovery = createDiscovery(config.servers, deps.lookup, deps.logger);
-  return new UpstreamRuntime(name, config, discovery, await discovery.resolve(), deps);
+export function createUpstream(name: string, prepared: PreparedGroup, deps: UpstreamDeps): Upstream {
+  return new UpstreamRuntime(name, prepared, deps);
 }

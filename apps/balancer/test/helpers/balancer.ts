@@ -3,16 +3,20 @@ import { pino } from 'pino';
 import { request } from 'undici';
 import { startBalancer, type Balancer, type BalancerDeps } from '../../src/app.js';
 
-/** In-process balancer on loopback port 0 (admin too), quiet logs; pass config in file shape. */
-export async function startTestBalancer(raw: Record<string, unknown>, deps: Partial<BalancerDeps> = {}): Promise<Balancer> {
-  const config: BalancerConfig = parseBalancerConfig({
+/** A test config in file shape: loopback port 0 (admin too), access log off, quiet logs. */
+export function testConfig(raw: Record<string, unknown>): BalancerConfig {
+  return parseBalancerConfig({
     listen: { host: '127.0.0.1', port: 0 },
     admin: { host: '127.0.0.1', port: 0, token: 'test-token' },
     accessLog: { enabled: false },
     logLevel: 'silent',
     ...raw,
   });
-  return startBalancer(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...deps });
+}
+
+/** In-process balancer on `testConfig(raw)`. */
+export async function startTestBalancer(raw: Record<string, unknown>, deps: Partial<BalancerDeps> = {}): Promise<Balancer> {
+  return startBalancer(testConfig(raw), { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...deps });
 }
 
 export interface Reply {

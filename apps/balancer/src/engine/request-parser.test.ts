@@ -1,0 +1,59 @@
+import { METHODS } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { createRequestParser, type RequestHead } from './request-parser.js';
+
+/**
+ * Pins the part of Node's internal `HTTPParser` (`_http_common`) the engine uses, on the Node
+ * this runs on (CI: Node 20; the README says how to run it on 22 and 24). If a Node major
+ * changes the binding, this fails before anything else does.
+ */
+function parse(input: string | Buffer, maxHeaderSize = 16384) {
+  const heads: RequestHead[] = [];
+  const bodies: string[] = [];
+  let complete = 0;
+  const parser = createRequestParser(
+    {
+      onHead: (h) => heads.push(h),
+      onBody: (c) => bodies.push(c.toString()),
+      onComplete: () => (complete += 1),
+    },
+    maxHeaderSize,
+  );
+  const failure = parser.execute(Buffer.isBuffer(input) ? input : Buffer.from(input, 'latin1')) ?? parser.finish();
+  parser.close();
+  return { heads, body: bodies.join(''), complete, failure };
+}
+
+describe(`engine request parser on Node ${process.versions.node}`, () => {
+  it('frames pipelined requests: head fields, body, keep-alive and upgrade flags', () => {
+    const r = parse('POST /a?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n');
+    expect(r.failure).toBeUndefined();
+    expect(r.body).toBe('abc');
+    expect(r.heads.map((h) => [h.method, h.url, h.versionMajor, h.versionMinor, h.keepAlive, h.upgrade])).toEqual([
+      ['POST', '/a?x=1', 1, 1, true, false],
+      ['GET', '/b', 1, 0, false, true],
+    ]);
+    expect(r.heads[0]?.rawHeaders).toEqual(['Host', 'h', 'Content-Length', '3']);
+  });
+
+  it('names every method node:http accepts, and PRI, as sent', () => {
+    for (const method of [...METHODS, 'PRI']) {
+      const target = method === 'CONNECT' ? 'h:1' : '*';
+      const r = parse(method === 'PRI' ? 'PRI *\r\n\r\n' : `${method} ${target} HTTP/1.1\r\nHost: h\r\n\r\n`);
+      expect([r.failure?.code, r.heads[0]?.method]).toEqual([undefined, method]);
+    }
+  });
+
+  it('collects more than 32 headers (they arrive in pieces) in order', () => {
+    const names = Array.from({ length: 70 }, (_, i) => `X-H${i}`);
+    const r = parse(`GET / HTTP/1.1\r\n${names.map((n, i) => `${n}: ${i}\r\n`).join('')}\r\n`);
+    expect(r.failure).toBeUndefined();
+    expect(r.heads[0]?.rawHeaders).toEqual(names.flatMap((n, i) => [n, String(i)]));
+  });
+
+  it('maps llhttp errors to a code and a status: 431 for an oversized head, 400 otherwise', () => {
+    expect(parse(`GET / HTTP/1.1\r\nX: ${'a'.repeat(2000)}\r\n\r\n`, 1024).failure).toMatchObject({ code: 'HPE_HEADER_OVERFLOW', status: 431 });
+    expect(parse('POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n').failure).toMatchObject({ code: 'HPE_INVALID_TRANSFER_ENCODING', status: 400 });
+    expect(parse('POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab').failure).toMatchObject({ code: 'HPE_INVALID_EOF_STATE', status: 400 });
+  });
+});

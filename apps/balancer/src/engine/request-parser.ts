@@ -1,0 +1,131 @@
+import { createRequire } from 'node:module';
+
+/**
+ * HTTP/1.1 request framing for the experimental engine (issue 9 item 2; not wired into the
+ * request path yet): Node's own llhttp binding, the parser `node:http` runs, behind this one
+ * small module, so the engine is exactly as strict as `node:http` (no CL with TE, no duplicate or
+ * malformed CL, only `chunked` as final coding, no obs-fold, no bare LF, no CTL in names or
+ * values) and frames a request exactly as it does. `HTTPParser` from `_http_common` is internal
+ * to Node: this module is the only place that touches it, and `request-parser.test.ts` pins
+ * the API it uses (run it on every Node major the images use). Why not a hand-written parser:
+ * the README's "Engine: request parser" has the micro-benchmark.
+ */
+export interface RequestHead {
+  method: string;
+  url: string;
+  versionMajor: number;
+  versionMinor: number;
+  /** Names and values as sent, flat: [name, value, name, value, …]. */
+  rawHeaders: string[];
+  upgrade: boolean;
+  keepAlive: boolean;
+}
+
+export interface ParserEvents {
+  onHead(head: RequestHead): void;
+  onBody(chunk: Buffer): void;
+  onComplete(): void;
+}
+
+/** A parse error: llhttp's code (`HPE_…`) and the status to answer with. */
+export interface ParseFailure {
+  code: string;
+  reason: string;
+  status: 400 | 413 | 431;
+}
+
+export interface RequestParser {
+  /** Parse a chunk. Returns a failure once the stream is invalid (nothing after it is framed). */
+  execute(chunk: Buffer): ParseFailure | undefined;
+  /** The peer closed its side: a message cut short is a failure. */
+  finish(): ParseFailure | undefined;
+  close(): void;
+}
+
+interface LlhttpError extends Error {
+  code?: string;
+  reason?: string;
+}
+
+interface NativeParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  execute(chunk: Buffer): number | LlhttpError;
+  finish(): number | LlhttpError | undefined;
+  close(): void;
+  [key: number]: unknown;
+}
+
+interface NativeParserClass {
+  new (): NativeParser;
+  REQUEST: number;
+  kOnHeaders: number;
+  kOnHeadersComplete: number;
+  kOnBody: number;
+  kOnMessageComplete: number;
+  kOnExecute: number;
+  kLenientNone: number;
+}
+
+const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: NativeParserClass };
+
+/**
+ * llhttp's method enum, by index (Node's internal `allMethods`, the same on Node 20, 22 and 24).
+ * `_http_common.methods` is a different, shorter list: indexing it maps PRI to QUERY (found by
+ * `engine-fuzz` on Node 22). `request-parser.test.ts` checks every method round-trips.
+ */
+export const LLHTTP_METHODS: readonly string[] = Object.freeze([
+  'DELETE', 'GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'OPTIONS', 'TRACE', 'COPY', 'LOCK', 'MKCOL', 'MOVE',
+  'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND', 'UNBIND', 'ACL', 'REPORT', 'MKACTIVITY',
+  'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PATCH', 'PURGE', 'MKCALENDAR',
+  'LINK', 'UNLINK', 'SOURCE', 'PRI', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN',
+  'GET_PARAMETER', 'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH', 'QUERY',
+]);
+
+function failure(err: LlhttpError): ParseFailure {
+  const code = err.code ?? 'HPE_UNKNOWN';
+  const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+  return { code, reason: err.reason ?? err.message, status };
+}
+
+export function createRequestParser(events: ParserEvents, maxHeaderSize: number): RequestParser {
+  const parser = new HTTPParser();
+  parser.initialize(HTTPParser.REQUEST, {}, maxHeaderSize, HTTPParser.kLenientNone);
+  // More than 32 header pairs arrive in pieces (kOnHeaders) before the head is complete.
+  let pending: string[] = [];
+  let pendingUrl = '';
+  parser[HTTPParser.kOnHeaders] = (headers: string[], url: string): void => {
+    pending = pending.concat(headers);
+    pendingUrl += url;
+  };
+  parser[HTTPParser.kOnHeadersComplete] = (
+    versionMajor: number,
+    versionMinor: number,
+    headers: string[] | undefined,
+    method: number,
+    url: string | undefined,
+    _status: unknown,
+    _message: unknown,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ): void => {
+    const rawHeaders = headers === undefined ? pending : pending.length === 0 ? headers : pending.concat(headers);
+    const fullUrl = url === undefined ? pendingUrl : pendingUrl + url;
+    pending = [];
+    pendingUrl = '';
+    events.onHead({ method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive });
+  };
+  parser[HTTPParser.kOnBody] = (chunk: Buffer): void => events.onBody(chunk);
+  parser[HTTPParser.kOnMessageComplete] = (): void => events.onComplete();
+  parser[HTTPParser.kOnExecute] = (): void => undefined;
+  return {
+    execute(chunk) {
+      const r = parser.execute(chunk);
+      return typeof r === 'number' ? undefined : failure(r);
+    },
+    finish() {
+      const r = parser.finish();
+      return r instanceof Error ? failure(r) : undefined;
+    },
+    close: () => parser.close(),
+  };
+}
