@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { explainListenError } from './listen-errors.js';
 import { listen, startListeners, type Listeners } from './server.js';
 import { buildState, type RuntimeState } from './state.js';
+import { createIdSource } from './trace/ids.js';
 import { createConnectionStats, type ConnectionStats, type StatusSources } from './status.js';
 import { defaultLookup, type Lookup } from './upstreams/discovery.js';
 import { createUpstreams, type Upstreams } from './upstreams/manager.js';
@@ -94,6 +95,7 @@ class BalancerRuntime implements Balancer {
       state: () => this.state,
       closing: () => this.closing,
       bodyMemory,
+      ids: createIdSource(),
     }).catch((err: unknown) => {
       throw explainListenError(err, 'listen', config);
     });

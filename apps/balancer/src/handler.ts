@@ -14,6 +14,9 @@ import { proxyRequest, type AttemptRecord } from './proxy.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { RuntimeState } from './state.js';
+import type { IdSource } from './trace/ids.js';
+import { RequestTrace } from './trace/request-trace.js';
+import { REQUEST_ID_HEADER } from './trace/trace-context.js';
 import type { ConnectionStats } from './status.js';
 import { ALLOWED_METHODS, checkRequestHead } from './request-head.js';
 import type { Upstreams } from './upstreams/manager.js';
@@ -34,6 +37,8 @@ export interface HandlerContext {
   closing(): boolean;
   /** Request-body bytes held in memory, process-wide (`limits.clientBodyMemory`). */
   bodyMemory: MemoryBudget;
+  /** Request, trace and span ids (`trace/`). */
+  ids: IdSource;
 }
 
 export interface Outcome {
@@ -44,6 +49,12 @@ export interface Outcome {
   attempts: AttemptRecord[];
   /** An upgrade that became a tunnel (logged when the tunnel closes). */
   tunnel?: boolean;
+  trace: RequestTrace;
+}
+
+/** The request's id and trace context (`trace/`); its id goes on every answer from here on. */
+export function startTrace(ctx: HandlerContext, req: IncomingMessage): RequestTrace {
+  return new RequestTrace(req.headers, ctx.state().forwarding.peerTrusted(req), ctx.ids);
 }
 
 function parseUrl(req: IncomingMessage): RequestTarget {
@@ -89,13 +100,14 @@ export interface Target {
 }
 
 /** Route → upstream group → headers to send and the hash key (shared by requests and upgrades). */
-export function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: RequestTarget): Target {
+export function target(ctx: HandlerContext, st: RuntimeState, req: IncomingMessage, info: ClientInfo, url: RequestTarget, trace: RequestTrace): Target {
   const match = st.router.match(url.pathname, url.search);
   if (match === undefined) throw new BalancerError('NO_ROUTE', 'no route for this path');
   const upstream = ctx.upstreams.get(match.upstream);
   if (upstream === undefined) throw new BalancerError('NO_LIVE_UPSTREAM', 'no live upstream server');
   // One copy of the client's headers; X-Forwarded-* are set on it (same keys, order and values as a spread of both).
   const headers: ForwardHeaders = Object.assign(requestHeadersForUpstream(req.headers), st.forwarding.headersFor(req, info));
+  trace.applyTo(headers);
   return { match, upstream, headers, hashKey: st.hashKeys.get(upstream.name)?.(req, info, url) };
 }
 
@@ -133,7 +145,7 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     out.status = res.statusCode;
     return;
   }
-  const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url);
+  const { match, upstream, headers, hashKey } = target(ctx, st, req, info, url, out.trace);
   out.route = match.route.prefix;
   out.upstream = match.upstream;
   const body = hasBody(req) ? await requestBody(ctx, req) : null;
@@ -141,7 +153,7 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
   if (spooled !== undefined) headers['content-length'] = String(spooled.size);
   try {
     const result = await proxyRequest(
-      { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey },
+      { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey, trace: out.trace },
       ctx,
     );
     out.status = result.status;
@@ -161,8 +173,9 @@ function forProtocol(req: IncomingMessage, headers: Record<string, string>): Rec
 async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean): Promise<void> {
   const started = ctx.now();
   ctx.stats.requestStarted();
-  const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '' };
+  const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '', trace: startTrace(ctx, req) };
   try {
+    res.setHeader(REQUEST_ID_HEADER, out.trace.requestId);
     if (ctx.closing() && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
     await route(ctx, req, res, tls, out);
   } catch (err) {
@@ -190,10 +203,13 @@ export function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, starte
     status: out.status,
     durationMs: ctx.now() - started,
     clientIp: out.clientIp,
+    requestId: out.trace.requestId,
+    traceId: out.trace.traceId,
+    ...(out.trace.parentId === undefined ? {} : { parentId: out.trace.parentId }),
     ...(out.route === undefined ? {} : { route: out.route }),
     ...(out.tunnel === true ? { tunnel: true } : {}),
     ...(out.upstream === undefined ? {} : { upstream: out.upstream }),
-    attempts: out.attempts,
+    attempts: out.trace.withSpans(out.attempts),
   });
 }
 
