@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -9,6 +8,7 @@ import type { ClientInfo } from './forwarded.js';
 import { requestHeadersForUpstream, type ForwardHeaders } from './headers.js';
 import { limitStream } from './limits/index.js';
 import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
+import { bodyTempDir } from './limits/temp-path.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord } from './proxy.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
@@ -85,7 +85,7 @@ async function requestBody(ctx: HandlerContext, req: IncomingMessage): Promise<S
       bufferBytes: limits.clientBodyBufferSize,
       memoryLimit: limits.clientBodyMemory,
       budget: ctx.bodyMemory,
-      tempDir: limits.clientBodyTempPath ?? tmpdir(),
+      tempDir: bodyTempDir(limits),
     });
   } finally {
     ctx.stats.readingFinished();

@@ -3,6 +3,7 @@ import type { BalancerConfig } from '@fleet/config';
 import { createForwarding, type Forwarding } from './forwarded.js';
 import { compileHashKey, type HashKeyFn } from './hash-key.js';
 import { createLimits, type Limits } from './limits/index.js';
+import { checkBodyTempPath } from './limits/temp-path.js';
 import type { RequestTarget } from './request-target.js';
 import { createRouter, type Router } from './routes.js';
 import { createStatic } from './static.js';
@@ -23,8 +24,9 @@ export interface RuntimeState {
   hashKeys: ReadonlyMap<string, HashKeyFn>;
 }
 
-/** Throws (bad CIDR, bad hash key, bad regex) before anything is swapped. */
+/** Throws (bad CIDR, hash key, regex, unusable body temp dir) before anything is swapped. */
 export function buildState(config: BalancerConfig, now: () => number): RuntimeState {
+  checkBodyTempPath(config);
   const hashKeys = new Map<string, HashKeyFn>();
   for (const [name, group] of Object.entries(config.upstreams)) {
     if (group.hashKey !== undefined && group.hashKey !== '') hashKeys.set(name, compileHashKey(group.hashKey));
