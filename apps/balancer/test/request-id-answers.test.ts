@@ -71,13 +71,14 @@ describe('X-Request-Id on the balancer’s own answers', () => {
     expectIdInHeaderAndBody(timedOut.headers, timedOut.json);
   });
 
-  it('on answers written before there is a request: a parser error, a missing Host, CONNECT', async () => {
+  it('on answers written before there is a request (a parser error), a missing Host, CONNECT, an unknown Expect', async () => {
     f.balancer = await startTestBalancer({ upstreams: { default: { servers: ['127.0.0.1:1'] } } });
     const port = f.balancer.port;
     for (const [payload, status] of [
       ['GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 400],
       ['GET / HTTP/1.1\r\n\r\n', 400],
       ['CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n', 405],
+      ['GET / HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n', 417],
     ] as const) {
       const r = await rawExchange(port, payload);
       expect(r.status).toBe(status);
@@ -112,14 +113,17 @@ describe('X-Request-Id on the balancer’s own answers', () => {
     expectIdInHeaderAndBody(refused.headers, JSON.parse(refused.body) as Record<string, unknown>);
   });
 
-  it('over HTTP/2, and HTTP/1.1 without Host on the HTTP/2 listener gets the JSON 400 (BAD_REQUEST naming Host)', async () => {
+  it('over HTTP/2 and on the HTTP→HTTPS redirect; HTTP/1.1 without Host on the HTTP/2 listener gets the JSON 400 (BAD_REQUEST naming Host)', async () => {
     const backend = await startBackend('s1');
     f.backends = [backend];
     f.balancer = await startTestBalancer({
       upstreams: { default: { servers: [backend.address] } },
-      https: { port: 0, cert: tls.cert, key: tls.key, http2: true },
+      https: { port: 0, cert: tls.cert, key: tls.key, http2: true, redirectHttp: true },
     });
     const httpsPort = f.balancer.httpsPort ?? 0;
+    const redirect = await get(f.balancer.port, '/x', { headers: { host: 'localhost' } });
+    expect(redirect.status).toBe(301);
+    expect(String(redirect.headers['x-request-id'])).toMatch(UUID);
     const session = http2.connect(`https://localhost:${httpsPort}`, { ca: readFileSync(tls.cert) });
     f.cleanups.push(() => session.destroy());
     const h2 = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
