@@ -15,6 +15,8 @@ export interface AccessAttempt {
   status?: number;
   error?: string;
   durationMs: number;
+  /** The span id this attempt sent in its `traceparent`. */
+  spanId?: string;
 }
 
 export interface AccessLogEntry {
@@ -24,6 +26,12 @@ export interface AccessLogEntry {
   status: number;
   durationMs: number;
   clientIp: string;
+  /** `X-Request-Id`: a trusted proxy's (when valid) or generated here. */
+  requestId?: string;
+  /** W3C trace id: continued from a trusted proxy's `traceparent`, or started here. */
+  traceId?: string;
+  /** The caller's span id, when a trace was continued. */
+  parentId?: string;
   bytesOut?: number;
   route?: string;
   upstream?: string;

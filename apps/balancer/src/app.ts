@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { explainListenError } from './listen-errors.js';
 import { listen, startListeners, type Listeners } from './server.js';
 import { buildSnapshotParts, SnapshotCell } from './snapshot.js';
+import { createIdSource } from './trace/ids.js';
 import { createConnectionStats, type ConnectionStats, type StatusSources } from './status.js';
 import { defaultLookup, type Lookup } from './upstreams/discovery.js';
 import { createUpstreams, type Upstreams } from './upstreams/manager.js';
@@ -100,6 +101,7 @@ class BalancerRuntime implements Balancer {
       snapshots: this.cell,
       closing: () => this.closing,
       bodyMemory,
+      ids: createIdSource(),
     }).catch((err: unknown) => {
       throw explainListenError(err, 'listen', config);
     });

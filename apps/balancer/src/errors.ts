@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { REQUEST_ID_HEADER } from './trace/trace-context.js';
 
 /**
  * Errors the balancer answers itself (not relayed from an upstream). One stable code per
@@ -46,7 +47,10 @@ export class BalancerError extends Error {
   }
 }
 
-/** Write a JSON error `{ code, message }` unless headers already went out. */
+/**
+ * Write a JSON error `{ code, message }` unless headers already went out; with the request's
+ * `requestId` when the answer carries an `X-Request-Id` (set by the request handler).
+ */
 export function sendError(
   res: ServerResponse,
   code: BalancerErrorCode,
@@ -58,7 +62,8 @@ export function sendError(
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ code, message });
+  const requestId = headers[REQUEST_ID_HEADER] ?? res.getHeader(REQUEST_ID_HEADER);
+  const body = JSON.stringify(typeof requestId === 'string' ? { code, message, requestId } : { code, message });
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',

@@ -54,6 +54,15 @@ describe('clientInfo: NGINX real_ip with recursion', () => {
     expect(none.clientInfo(fakeReq('10.0.0.1', { 'x-forwarded-for': '1.2.3.4' }), false).clientIp).toBe('10.0.0.1');
   });
 
+  it('peerTrusted: the socket peer against trustedProxies (mapped IPv4 normalised), never the headers', () => {
+    expect(fwd.peerTrusted(fakeReq('10.9.9.9'))).toBe(true);
+    expect(fwd.peerTrusted(fakeReq('::ffff:10.9.9.9'))).toBe(true);
+    expect(fwd.peerTrusted(fakeReq('203.0.113.5', { 'x-forwarded-for': '10.0.0.1' }))).toBe(false);
+    expect(fwd.peerTrusted({ headers: {}, socket: null })).toBe(false);
+    const none = createForwarding({ trustedProxies: [], realIpHeader: 'x-forwarded-for' });
+    expect(none.peerTrusted(fakeReq('10.0.0.1'))).toBe(false);
+  });
+
   it('missing socket address gives empty strings, no throw', () => {
     const info = fwd.clientInfo({ headers: { 'x-forwarded-for': '1.2.3.4' }, socket: null }, false);
     expect(info).toMatchObject({ clientIp: '', remoteAddr: '' });

@@ -30,6 +30,8 @@ export interface RequestLike {
 export type ForwardingOptions = Pick<BalancerConfig, 'trustedProxies' | 'realIpHeader'>;
 
 export interface Forwarding {
+  /** Whether the socket peer is a trusted proxy (whose X-Forwarded-*, X-Request-Id, traceparent count). */
+  peerTrusted(req: RequestLike): boolean;
   clientInfo(req: RequestLike, tls: boolean): ClientInfo;
   headersFor(req: RequestLike, info: ClientInfo): Record<string, string>;
 }
@@ -183,5 +185,8 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
     return headers;
   };
 
-  return { clientInfo, headersFor };
+  const peerTrusted = (req: RequestLike): boolean =>
+    options.trustedProxies.length > 0 && isTrusted(normalizeIp(req.socket?.remoteAddress ?? ''));
+
+  return { peerTrusted, clientInfo, headersFor };
 }

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -9,11 +8,15 @@ import type { ClientInfo } from './forwarded.js';
 import { requestHeadersForUpstream, type ForwardHeaders } from './headers.js';
 import { limitStream } from './limits/index.js';
 import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
+import { bodyTempDir } from './limits/temp-path.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord } from './proxy.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { Snapshot, SnapshotCell } from './snapshot.js';
+import type { IdSource } from './trace/ids.js';
+import { RequestTrace } from './trace/request-trace.js';
+import { REQUEST_ID_HEADER } from './trace/trace-context.js';
 import type { ConnectionStats } from './status.js';
 import { ALLOWED_METHODS, checkRequestHead } from './request-head.js';
 import type { GroupView } from './upstreams/upstream.js';
@@ -33,6 +36,8 @@ export interface HandlerContext {
   closing(): boolean;
   /** Request-body bytes held in memory, process-wide (`limits.clientBodyMemory`). */
   bodyMemory: MemoryBudget;
+  /** Request, trace and span ids (`trace/`). */
+  ids: IdSource;
 }
 
 export interface Outcome {
@@ -43,6 +48,12 @@ export interface Outcome {
   attempts: AttemptRecord[];
   /** An upgrade that became a tunnel (logged when the tunnel closes). */
   tunnel?: boolean;
+  trace: RequestTrace;
+}
+
+/** The request's id and trace context (`trace/`); its id goes on every answer from here on. */
+export function startTrace(ctx: HandlerContext, st: Snapshot, req: IncomingMessage): RequestTrace {
+  return new RequestTrace(req.headers, st.forwarding.peerTrusted(req), ctx.ids);
 }
 
 function parseUrl(req: IncomingMessage): RequestTarget {
@@ -72,7 +83,7 @@ async function requestBody(ctx: HandlerContext, { config }: Snapshot, req: Incom
       bufferBytes: limits.clientBodyBufferSize,
       memoryLimit: limits.clientBodyMemory,
       budget: ctx.bodyMemory,
-      tempDir: limits.clientBodyTempPath ?? tmpdir(),
+      tempDir: bodyTempDir(limits),
     });
   } finally {
     ctx.stats.readingFinished();
@@ -87,13 +98,14 @@ export interface Target {
 }
 
 /** Route → upstream group → headers to send and the hash key (shared by requests and upgrades). */
-export function target(st: Snapshot, req: IncomingMessage, info: ClientInfo, url: RequestTarget): Target {
+export function target(st: Snapshot, req: IncomingMessage, info: ClientInfo, url: RequestTarget, trace: RequestTrace): Target {
   const match = st.router.match(url.pathname, url.search);
   if (match === undefined) throw new BalancerError('NO_ROUTE', 'no route for this path');
   const upstream = st.groups.get(match.upstream);
   if (upstream === undefined) throw new BalancerError('NO_LIVE_UPSTREAM', 'no live upstream server');
   // One copy of the client's headers; X-Forwarded-* are set on it (same keys, order and values as a spread of both).
   const headers: ForwardHeaders = Object.assign(requestHeadersForUpstream(req.headers), st.forwarding.headersFor(req, info));
+  trace.applyTo(headers);
   return { match, upstream, headers, hashKey: st.hashKeys.get(upstream.name)?.(req, info, url) };
 }
 
@@ -129,7 +141,7 @@ async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, re
     out.status = res.statusCode;
     return;
   }
-  const { match, upstream, headers, hashKey } = target(st, req, info, url);
+  const { match, upstream, headers, hashKey } = target(st, req, info, url, out.trace);
   out.route = match.route.prefix;
   out.upstream = match.upstream;
   const body = hasBody(req) ? await requestBody(ctx, st, req) : null;
@@ -137,7 +149,7 @@ async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, re
   if (spooled !== undefined) headers['content-length'] = String(spooled.size);
   try {
     const result = await proxyRequest(
-      { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey },
+      { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey, trace: out.trace },
       ctx,
     );
     out.status = result.status;
@@ -158,8 +170,9 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   const started = ctx.now();
   ctx.stats.requestStarted();
   const st = ctx.snapshots.enter();
-  const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '' };
+  const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '', trace: startTrace(ctx, st, req) };
   try {
+    res.setHeader(REQUEST_ID_HEADER, out.trace.requestId);
     if (ctx.closing() && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
     await route(ctx, st, req, res, tls, out);
   } catch (err) {
@@ -188,10 +201,13 @@ export function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, starte
     status: out.status,
     durationMs: ctx.now() - started,
     clientIp: out.clientIp,
+    requestId: out.trace.requestId,
+    traceId: out.trace.traceId,
+    ...(out.trace.parentId === undefined ? {} : { parentId: out.trace.parentId }),
     ...(out.route === undefined ? {} : { route: out.route }),
     ...(out.tunnel === true ? { tunnel: true } : {}),
     ...(out.upstream === undefined ? {} : { upstream: out.upstream }),
-    attempts: out.attempts,
+    attempts: out.trace.withSpans(out.attempts),
   });
 }
 

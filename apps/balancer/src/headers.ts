@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { REQUEST_ID_HEADER } from './trace/trace-context.js';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1, the list Go's httputil.ReverseProxy strips) are never
@@ -20,6 +21,8 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 const REQUEST_ONLY: ReadonlySet<string> = new Set(['expect']);
+/** The balancer answers with its own `X-Request-Id` (the one it logged and sent upstream). */
+const SET_BY_BALANCER: ReadonlySet<string> = new Set([REQUEST_ID_HEADER]);
 
 type HeaderValue = string | string[] | number | undefined;
 export type ForwardHeaders = Record<string, string | string[]>;
@@ -82,5 +85,5 @@ export function requestHeadersForUpstream(headers: IncomingHttpHeaders): Forward
 export function responseHeadersForClient(
   headers: IncomingHttpHeaders | OutgoingHttpHeaders | Record<string, HeaderValue>,
 ): ForwardHeaders {
-  return copyEndToEnd(headers as Record<string, HeaderValue>, NONE);
+  return copyEndToEnd(headers as Record<string, HeaderValue>, SET_BY_BALANCER);
 }

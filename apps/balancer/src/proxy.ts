@@ -6,6 +6,7 @@ import type { PickedPeer } from '@fleet/lb-core';
 import { sendError } from './errors.js';
 import type { ForwardHeaders } from './headers.js';
 import type { SpooledBody } from './limits/spool.js';
+import type { RequestTrace } from './trace/request-trace.js';
 import { CLIENT_MESSAGES } from './upstream-errors.js';
 import { relayUpstream } from './upstream-relay.js';
 import type { GroupView } from './upstreams/upstream.js';
@@ -28,6 +29,8 @@ export interface ProxyInput {
   body: Buffer | SpooledBody | Readable | null;
   clientIp: string;
   hashKey?: string | undefined;
+  /** Request id and trace context: each attempt sends a child span (`trace/`). */
+  trace: RequestTrace;
 }
 
 export type { AttemptRecord } from './walk.js';
@@ -50,7 +53,7 @@ function startAttempt(input: ProxyInput, peer: PickedPeer, control: AttemptContr
   const options: Dispatcher.DispatchOptions = {
     path: input.path,
     method: (input.req.method ?? 'GET') as Dispatcher.HttpMethod,
-    headers: input.headers,
+    headers: input.trace.attemptHeaders(input.headers, peer.id),
     body: bodyFor(input.body),
   };
   return relayUpstream(pool, options, input.res, control);

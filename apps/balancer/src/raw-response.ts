@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { BALANCER_ERRORS, type BalancerErrorCode } from './errors.js';
+import { REQUEST_ID_HEADER } from './trace/trace-context.js';
 
 /**
  * A JSON error written straight to a socket, for the moments without a ServerResponse:
@@ -35,7 +36,8 @@ export function writeRawError(socket: Duplex, code: BalancerErrorCode, message: 
     socket.destroy(); // part of a response already went out: another head would corrupt it
     return 0;
   }
-  const body = JSON.stringify({ code, message });
+  const requestId = headers[REQUEST_ID_HEADER];
+  const body = JSON.stringify(requestId === undefined ? { code, message } : { code, message, requestId });
   const extra = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');

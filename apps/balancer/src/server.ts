@@ -9,6 +9,8 @@ import { createRequestHandler, type HandlerContext } from './handler.js';
 import { clientErrorCode, serverLimitOptions } from './limits/index.js';
 import { writeRawError } from './raw-response.js';
 import { ALLOWED_METHODS } from './request-head.js';
+import { requestIdFor } from './trace/request-trace.js';
+import { REQUEST_ID_HEADER } from './trace/trace-context.js';
 import { createUpgradeHandler } from './upgrade-handler.js';
 import { LOCAL_RESOURCE_ERRORS } from './upstream-errors.js';
 
@@ -54,18 +56,27 @@ const CLIENT_ERROR_MESSAGES = {
  * (400/431), header and request timeouts (408), unknown `Expect` (417), CONNECT (405). Every
  * such connection is closed and destroyed (`writeRawError`), never left half-open.
  */
+/** `X-Request-Id` of an answer that is not proxied (a request that could not be parsed gets a new one). */
+function requestIdOf(ctx: HandlerContext, req?: IncomingMessage): string {
+  return req === undefined ? ctx.ids.requestId() : requestIdFor(req.headers, ctx.snapshots.get().forwarding.peerTrusted(req), ctx.ids);
+}
+
+function idHeader(ctx: HandlerContext, req?: IncomingMessage): Record<string, string> {
+  return { [REQUEST_ID_HEADER]: requestIdOf(ctx, req) };
+}
+
 function onClientError(server: Server, ctx: HandlerContext): void {
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
     const code = clientErrorCode(err);
     if (code === null) socket.destroy();
-    else writeRawError(socket, code, CLIENT_ERROR_MESSAGES[code as keyof typeof CLIENT_ERROR_MESSAGES] ?? 'bad request');
+    else writeRawError(socket, code, CLIENT_ERROR_MESSAGES[code as keyof typeof CLIENT_ERROR_MESSAGES] ?? 'bad request', idHeader(ctx));
   });
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
-    sendError(res, 'EXPECTATION_FAILED', 'only "Expect: 100-continue" is supported', { connection: 'close' });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    sendError(res, 'EXPECTATION_FAILED', 'only "Expect: 100-continue" is supported', { connection: 'close', ...idHeader(ctx, req) });
   });
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     ctx.metrics.response('-', 405);
-    writeRawError(socket, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported', { allow: ALLOWED_METHODS });
+    writeRawError(socket, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported', { allow: ALLOWED_METHODS, ...idHeader(ctx, req) });
   });
 }
 
@@ -79,8 +90,9 @@ function onListenerError(server: Server, ctx: HandlerContext): void {
   });
 }
 
-function redirectHandler(host: string, httpsPort: () => number): Handler {
+function redirectHandler(ctx: HandlerContext, host: string, httpsPort: () => number): Handler {
   return (req, res) => {
+    res.setHeader(REQUEST_ID_HEADER, requestIdOf(ctx, req));
     const name = (req.headers.host ?? host).replace(/:\d+$/, '');
     const port = httpsPort();
     const location = `https://${name}${port === 443 ? '' : `:${port}`}${req.url ?? '/'}`;
@@ -103,6 +115,10 @@ async function createTlsServer(
   if (config.http2) {
     const http2 = await import('node:http2');
     const server = http2.createSecureServer({ ...tls, allowHTTP1: true, maxSessionMemory: 64 }, handler as never);
+    // HTTP/1 connections on this listener go through node:http's connection listener, which
+    // reads `requireHostHeader` off the server: false, so a missing Host gets request-head.ts's
+    // JSON 400 (BAD_REQUEST, "missing Host header") as on the plain listener, not node's bare 400.
+    (server as { requireHostHeader?: boolean }).requireHostHeader = false;
     return { server: server as unknown as Server, http1: false };
   }
   const https = await import('node:https');
@@ -135,7 +151,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   const http1: http.Server[] = [];
   let httpsPort = config.https?.port ?? 0;
   const proxyHandler = createRequestHandler(ctx, false);
-  const plainHandler = config.https?.redirectHttp === true ? redirectHandler(config.listen.host, () => httpsPort) : proxyHandler;
+  const plainHandler = config.https?.redirectHttp === true ? redirectHandler(ctx, config.listen.host, () => httpsPort) : proxyHandler;
   const plain = http.createServer({ ...serverLimitOptions(config.limits), requireHostHeader: false }, plainHandler);
   if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
   onClientError(plain, ctx);

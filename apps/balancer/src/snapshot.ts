@@ -3,6 +3,7 @@ import type { BalancerConfig } from '@fleet/config';
 import { createForwarding, type Forwarding } from './forwarded.js';
 import { compileHashKey, type HashKeyFn } from './hash-key.js';
 import { createLimits, type Limits } from './limits/index.js';
+import { checkBodyTempPath } from './limits/temp-path.js';
 import type { RequestTarget } from './request-target.js';
 import { createRouter, type Router } from './routes.js';
 import { createStatic } from './static.js';
@@ -27,10 +28,14 @@ export interface Snapshot {
   readonly groups: ReadonlyMap<string, GroupView>;
 }
 
-/** The parts that need no I/O. Throws (bad CIDR, bad hash key, bad regex) before anything is applied. */
+/**
+ * The parts that need no I/O beyond a check of the body temp dir. Throws (bad CIDR, hash key,
+ * regex, unusable body temp dir) before anything is applied.
+ */
 export type SnapshotParts = Omit<Snapshot, 'groups'>;
 
 export function buildSnapshotParts(config: BalancerConfig, now: () => number): SnapshotParts {
+  checkBodyTempPath(config);
   const hashKeys = new Map<string, HashKeyFn>();
   for (const [name, group] of Object.entries(config.upstreams)) {
     if (group.hashKey !== undefined && group.hashKey !== '') hashKeys.set(name, compileHashKey(group.hashKey));

@@ -2,11 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BalancerError } from './errors.js';
-import { admit, target, writeAccessLog, type HandlerContext, type Outcome } from './handler.js';
+import { admit, startTrace, target, writeAccessLog, type HandlerContext, type Outcome } from './handler.js';
 import { bodyTooLarge, clientClosed, idleTimer } from './limits/body.js';
 import { writeRawError } from './raw-response.js';
 import { checkRequestHead } from './request-head.js';
 import type { Snapshot } from './snapshot.js';
+import { REQUEST_ID_HEADER } from './trace/trace-context.js';
 import { proxyUpgrade, splice } from './upgrade.js';
 
 /**
@@ -69,11 +70,11 @@ async function upgrade(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, 
   const { info, url, delayMs } = admit(st, req, tls);
   out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);
-  const { match, upstream, headers, hashKey } = target(st, req, info, url);
+  const { match, upstream, headers, hashKey } = target(st, req, info, url, out.trace);
   out.route = match.route.prefix;
   out.upstream = match.upstream;
   const { body, rest } = await readUpgradeBody(socket, head, declaredBody(st, req), st.config.limits.requestTimeoutMs);
-  const input = { req, socket, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey };
+  const input = { req, socket, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey, trace: out.trace };
   const result = await proxyUpgrade(input, ctx);
   out.status = result.status;
   out.attempts = result.attempts;
@@ -82,13 +83,14 @@ async function upgrade(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, 
   out.tunnel = true;
   if (rest.length > 0) tunnel.upstream.write(rest);
   ctx.metrics.tunnel(upstream.name, 1);
-  return () => splice(socket, tunnel, match.route.websocketIdleTimeoutMs, () => ctx.metrics.tunnel(upstream.name, -1));
+  return () => splice(socket, tunnel, match.route.websocketIdleTimeoutMs, () => ctx.metrics.tunnel(upstream.name, -1), out.trace.requestId);
 }
 
-function fail(ctx: HandlerContext, req: IncomingMessage, socket: Duplex, err: unknown): number {
-  if (err instanceof BalancerError) return writeRawError(socket, err.code, err.message, err.headers) || err.status;
+function fail(ctx: HandlerContext, req: IncomingMessage, socket: Duplex, err: unknown, requestId: string): number {
+  const id = { [REQUEST_ID_HEADER]: requestId };
+  if (err instanceof BalancerError) return writeRawError(socket, err.code, err.message, { ...err.headers, ...id }) || err.status;
   ctx.logger.error({ err, url: req.url }, 'upgrade failed');
-  writeRawError(socket, 'INTERNAL_ERROR', 'internal error');
+  writeRawError(socket, 'INTERNAL_ERROR', 'internal error', id);
   return 500;
 }
 
@@ -98,13 +100,13 @@ export function createUpgradeHandler(ctx: HandlerContext, tls: boolean, sockets:
     socket.on('error', (err) => ctx.logger.debug({ err, url: req.url }, 'upgraded client socket error'));
     socket.once('close', () => sockets.delete(socket));
     const started = ctx.now();
-    const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '' };
+    const st = ctx.snapshots.enter();
+    const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '', trace: startTrace(ctx, st, req) };
     const done = (): void => {
       ctx.metrics.response(out.route ?? '-', out.status);
       if (ctx.accessLog.enabled) writeAccessLog(ctx, req, started, out);
     };
     ctx.stats.requestStarted();
-    const st = ctx.snapshots.enter();
     upgrade(ctx, st, req, socket, head, tls, out)
       .then(
         (open) => {
@@ -113,7 +115,7 @@ export function createUpgradeHandler(ctx: HandlerContext, tls: boolean, sockets:
           open();
         },
         (err: unknown) => {
-          out.status = fail(ctx, req, socket, err);
+          out.status = fail(ctx, req, socket, err, out.trace.requestId);
           done();
         },
       )

@@ -8,6 +8,8 @@ import type { ForwardHeaders } from './headers.js';
 import { responseHeadersForClient } from './headers.js';
 import { closeAfterWrite, writeRawError } from './raw-response.js';
 import { CLIENT_MESSAGES } from './upstream-errors.js';
+import type { RequestTrace } from './trace/request-trace.js';
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from './trace/trace-context.js';
 import { splitHostPort } from './upstreams/discovery.js';
 import type { GroupView } from './upstreams/upstream.js';
 import { exactTimeout, type ExactTimer } from './exact-timer.js';
@@ -35,6 +37,8 @@ export interface UpgradeInput {
   body: Buffer;
   clientIp: string;
   hashKey?: string | undefined;
+  /** Request id and trace context: each attempt sends a child span (`trace/`). */
+  trace: RequestTrace;
 }
 
 export interface Tunnel {
@@ -52,6 +56,7 @@ function timeoutError(code: string, ms: number): Error {
 function upstreamRequest(input: UpgradeInput, peer: PickedPeer): http.ClientRequest {
   const { host, port } = splitHostPort(peer.address);
   const headers: Record<string, string | string[]> = { ...input.headers, connection: 'upgrade', upgrade: String(input.req.headers.upgrade ?? 'websocket') };
+  headers[TRACEPARENT_HEADER] = input.trace.childTraceparent(peer.id);
   const method = input.req.method ?? 'GET';
   // Framing stated explicitly: node would send an empty POST chunked.
   if (input.body.length > 0 || (method !== 'GET' && method !== 'HEAD')) headers['content-length'] = String(input.body.length);
@@ -61,9 +66,9 @@ function upstreamRequest(input: UpgradeInput, peer: PickedPeer): http.ClientRequ
 }
 
 /** A non-101 answer, relayed as a complete response; the client connection closes after it. */
-function relayResponse(res: IncomingMessage, client: Duplex, settle: (r: AttemptResult) => void): void {
+function relayResponse(res: IncomingMessage, client: Duplex, settle: (r: AttemptResult) => void, requestId: string): void {
   const status = res.statusCode ?? 502;
-  const lines = [`HTTP/1.1 ${status} ${res.statusMessage ?? ''}`];
+  const lines = [`HTTP/1.1 ${status} ${res.statusMessage ?? ''}`, `${REQUEST_ID_HEADER}: ${requestId}`];
   for (const [name, value] of Object.entries(responseHeadersForClient(res.headers))) {
     for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
   }
@@ -120,7 +125,7 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
   req.on('response', (res: IncomingMessage) => {
     timer?.clear();
     const status = res.statusCode ?? 502;
-    if (control.decide(status)) return relayResponse(res, input.socket, settle);
+    if (control.decide(status)) return relayResponse(res, input.socket, settle, input.trace.requestId);
     res.resume();
     req.destroy();
     settle(cancelled ? { kind: 'cancelled' } : { kind: 'discarded', status });
@@ -135,11 +140,11 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
 }
 
 /** Write the peer's 101 to the client, hand over what each side sent early, then pipe both ways. */
-export function splice(client: Duplex, tunnel: Tunnel, idleMs: number, onDone: () => void): void {
+export function splice(client: Duplex, tunnel: Tunnel, idleMs: number, onDone: () => void, requestId: string): void {
   const { response, upstream, head } = tunnel;
-  const lines = [`HTTP/1.1 101 ${response.statusMessage ?? 'Switching Protocols'}`];
+  const lines = [`HTTP/1.1 101 ${response.statusMessage ?? 'Switching Protocols'}`, `${REQUEST_ID_HEADER}: ${requestId}`];
   const raw = response.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() !== REQUEST_ID_HEADER) lines.push(`${raw[i]}: ${raw[i + 1]}`);
   client.write(`${lines.join('\r\n')}\r\n\r\n`);
   if (head.length > 0) client.write(head);
   let done = false;
@@ -167,7 +172,7 @@ export async function proxyUpgrade(input: UpgradeInput, deps: WalkDeps): Promise
     hedgeable: false,
     start: (peer, control) => startAttempt(input, peer, control, (t) => (tunnel = t)),
     answer: (code) => {
-      writeRawError(input.socket, code, CLIENT_MESSAGES[code] ?? code);
+      writeRawError(input.socket, code, CLIENT_MESSAGES[code] ?? code, { [REQUEST_ID_HEADER]: input.trace.requestId });
       return BALANCER_ERRORS[code];
     },
     onClientGone: (fn) => {
