@@ -32,6 +32,13 @@ describe('tiers: primary and backup', () => {
     expect(pickIds(group, 3, { now: 10_003 })).toEqual(['a', 'a', 'a']);
   });
 
+  it('an empty primary tier draws nothing: a backups-only random group uses every draw for its backups', () => {
+    const draws = [0, 0.9, 0.9, 0];
+    const group = makeGroup('random', weighted({ y: 1, z: 1 }, { backup: true }), { random: () => draws.shift() ?? 0 });
+    expect(pickIds(group, 2).join('')).toBe('yz');
+    expect(draws).toEqual([0.9, 0]);
+  });
+
   it('primaries at max_conns count as unavailable: the backup serves', () => {
     const group = makeGroup('round_robin', [peer('a', { maxConns: 1 }), peer('z', { backup: true })]);
     group.acquire('a');

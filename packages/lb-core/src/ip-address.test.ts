@@ -87,6 +87,7 @@ describe('parseIpv6', () => {
     '::1]',
     'fe80::1%', // a zone needs a name
     '1:2:3:4::5:6:7:8::9', // two `::`, whatever the group count
+    '1:2:3:4:5:6:7:8::9::', // … even when the text before the first one is a whole address
     '1.2.3.4::', // a dotted quad only as the last 32 bits
     '1.2.3.4::5',
     '::1.2.3.4:5',

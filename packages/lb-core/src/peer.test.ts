@@ -152,6 +152,12 @@ describe('passive health bookkeeping (ejections, effective_weight)', () => {
     expect(state(group, 'a', 3)).toMatchObject({ state: 'failed', fails: 4, ejections: 1 });
   });
 
+  it('max_fails=0: failures lower no weight and eject nothing', () => {
+    const group = makeGroup('round_robin', [peer('a', { weight: 3, maxFails: 0 }), peer('b', { maxFails: 0 })]);
+    for (let i = 0; i < 3; i++) fail(group, 'a', i);
+    expect(state(group, 'a', 3)).toMatchObject({ state: 'up', effectiveWeight: 3, ejections: 0, totalFails: 3 });
+  });
+
   it('effective_weight drops by weight/max_fails per failure and stops at 0 (NGINX clamps it)', () => {
     const group = makeGroup('round_robin', [peer('a', { weight: 3, maxFails: 2 }), peer('b')]);
     fail(group, 'a', 0);
