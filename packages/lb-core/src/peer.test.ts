@@ -69,6 +69,16 @@ describe('passive health (max_fails / fail_timeout)', () => {
     expect(state(group, 'a', 10_003)?.state).toBe('up');
   });
 
+  it('a success picked inside the window (even at its last ms) does not reset fails', () => {
+    const group = makeGroup('round_robin', [peer('a', { maxFails: 2 }), peer('b', { maxFails: 2 })]);
+    fail(group, 'a', 1000); // window: 1000..11000
+    expect(pickIds(group, 2, { now: 11_000 })).toContain('a'); // 11000 - 1000 is not > fail_timeout: no re-stamp
+    succeed(group, 'a', 11_000);
+    expect(state(group, 'a', 11_000)?.fails).toBe(1);
+    fail(group, 'a', 11_001); // the second failure in the window takes it out
+    expect(state(group, 'a', 11_001)?.state).toBe('failed');
+  });
+
   it('two failures within the window with no pick in between take a max_fails=2 peer out', () => {
     const group = makeGroup('round_robin', [peer('a', { maxFails: 2 }), peer('b', { maxFails: 2 })]);
     fail(group, 'a', 0);

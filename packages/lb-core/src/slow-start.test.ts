@@ -41,6 +41,15 @@ describe('slow_start in a group', () => {
     expect(group.snapshot(10_001 + 5000).peers[0]?.slowStartFactor).toBeCloseTo(0.5, 9);
   });
 
+  it('least_conn divides the load by the ramped weight', () => {
+    const group = makeGroup('least_conn', [peer('a', { slowStartMs: 1000 })]);
+    group.setPeers([peer('a', { slowStartMs: 1000 }), peer('b', { slowStartMs: 1000 })], 0);
+    group.acquire('a');
+    group.acquire('b');
+    // at 500: a 1 / 1 = 1, b 1 / 0.5 = 2 → a; once b's ramp is over they tie and smooth WRR decides
+    expect(pickIds(group, 1, { now: 500 })).toEqual(['a']);
+  });
+
   it('a peer added by setPeers ramps up; the initial peers do not', () => {
     const group = makeGroup('least_conn', [peer('a', { slowStartMs: 1000 })]);
     expect(group.snapshot(0).peers[0]?.slowStartFactor).toBe(1);
