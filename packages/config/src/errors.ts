@@ -53,7 +53,8 @@ export function describeValue(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch (error) {
-    text = `<${(error as Error).message}>`;
+    // First line only: an issue is one line (V8's cycle message spans three). YAML aliases can build a cycle.
+    text = `<${(error as Error).message.split('\n')[0]}>`;
   }
   return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH - 1)}…` : text;
 }

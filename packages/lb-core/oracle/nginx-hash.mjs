@@ -40,8 +40,17 @@
 //                       hp->tries++;` and the next point. A pick does not move hp->hash, so a
 //                       retry starts at the same point, whose server is now tried.
 //
-// Only what the committed cases need is implemented: every peer is up unless listed in `down`,
-// and a walk that would fall back to round robin reports "round_robin" instead of a peer.
+// ngx_http_upstream_round_robin.c (the fallback of all three once `tries > 20`)
+//   get_peer:           for each peer not tried and not down: `peer->current_weight +=
+//                       peer->effective_weight; total += peer->effective_weight;` `if (best == NULL ||
+//                       peer->current_weight > best->current_weight) best = peer;` then
+//                       `best->current_weight -= total;` (the peers are fresh here: effective_weight
+//                       = weight, so its `effective_weight++` step never runs)
+//
+// Only what the committed cases need is implemented: every peer is up unless listed in `down`
+// and starts fresh (current_weight 0). A pick made by the round-robin fallback is reported as
+// "round_robin:<peer>", and once a walk has fallen back, its later picks are round robin too
+// (`if (hp->tries > 20 ...)` at the top of each get_*_peer).
 //
 // Usage: node packages/lb-core/oracle/nginx-hash.mjs > packages/lb-core/test/nginx-expected.json
 import { isIPv4, isIPv6 } from 'node:net';
@@ -49,6 +58,21 @@ import { pathToFileURL } from 'node:url';
 import { crc32 } from 'node:zlib';
 
 const RR = 'round_robin';
+
+/** Smooth WRR over fresh peers (get_peer); `state` keeps each peer's current_weight for the walk. */
+function roundRobin(weights, down, tried, state) {
+  let best;
+  let total = 0;
+  for (const [name, weight] of Object.entries(weights)) {
+    if (tried.has(name) || down.includes(name)) continue;
+    state[name] = (state[name] ?? 0) + weight;
+    total += weight;
+    if (best === undefined || state[name] > state[best]) best = name;
+  }
+  if (best === undefined) return undefined;
+  state[best] -= total;
+  return best;
+}
 
 /** sockaddr bytes as NGINX hashes them: 3 octets for IPv4, 16 bytes for IPv6. */
 function addressBytes(ip) {
@@ -79,26 +103,38 @@ function weightWalk(weights, w) {
  * The loop ip_hash and generic hash share (get_ip_hash_peer / get_hash_peer): `turn()` moves the
  * request's hash on by one loop turn and returns it; `w = hash % total_weight` walked over the
  * weights picks a peer; a tried or down peer costs a try, and past 20 tries the request goes
- * round robin. The running hash belongs to the request, so a retry continues the sequence
- * (NGINX saves it on a pick: `iphp->hash = hash`; a fallback ends the walk here anyway).
+ * round robin. The running hash and the try count belong to the request, so a retry continues
+ * the sequence (NGINX saves it on a pick: `iphp->hash = hash`) and past 20 tries stays round robin.
  */
 function weightedWalk({ weights, down = [], n = 1 }, turn) {
   const names = Object.keys(weights);
   const w = Object.values(weights);
   const total = w.reduce((a, b) => a + b, 0);
+  let tries = 0;
+  return walkPicks(weights, down, n, (tried) => {
+    while (tries <= 20 && names.length >= 2) {
+      const name = names[weightWalk(w, turn() % total)];
+      if (!tried.has(name) && !down.includes(name)) return name;
+      tries++;
+    }
+    return undefined;
+  });
+}
+
+/**
+ * `n` picks of one request: `hashed(tried)` is the hash loop's pick, or undefined once the loop
+ * has used up its 20 tries; then that pick and every later one are round robin's.
+ */
+function walkPicks(weights, down, n, hashed) {
   const tried = new Set();
   const picks = [];
-  let tries = 0;
+  const rr = {};
   for (let k = 0; k < n; k++) {
-    if (tries > 20 || names.length < 2) return [...picks, RR];
-    let picked;
-    while (picked === undefined) {
-      const p = weightWalk(w, turn() % total);
-      if (!tried.has(p) && !down.includes(names[p])) picked = p;
-      else if (++tries > 20) return [...picks, RR];
-    }
+    const hit = hashed(tried);
+    const picked = hit ?? roundRobin(weights, down, tried, rr);
+    if (picked === undefined) break;
+    picks.push(hit === undefined ? `${RR}:${picked}` : picked);
     tried.add(picked);
-    picks.push(names[picked]);
   }
   return picks;
 }
@@ -170,32 +206,22 @@ export function chashWalk({ key, servers, down = [], n = 1 }) {
   const ring = chashRing(servers);
   let point = findPoint(ring, crc32(Buffer.from(key)));
   let tries = 0;
-  const tried = new Set();
-  const picks = [];
-  for (let k = 0; k < n; k++) {
-    let picked;
-    for (;;) {
+  return walkPicks(servers, down, n, (tried) => {
+    while (tries <= 20) {
       const server = ring[point % ring.length].server;
-      if (!tried.has(server) && !down.includes(server)) {
-        picked = server;
-        break;
-      }
+      if (!tried.has(server) && !down.includes(server)) return server;
       point++;
-      if (++tries > 20) break;
+      tries++;
     }
-    if (picked === undefined) {
-      picks.push(RR);
-      break;
-    }
-    tried.add(picked);
-    picks.push(picked);
-  }
-  return picks;
+    return undefined;
+  });
 }
 
 const W3 = { a: 1, b: 1, c: 1 };
 const SERVERS = ['10.0.0.1:8000', '10.0.0.2:8000', '10.0.0.3:8000'];
 const ring = (weights) => Object.fromEntries(SERVERS.map((s, i) => [s, weights[i]]));
+// A heavy peer that is down: most loop turns land on it, so walks run into the 20-try limit.
+const HEAVY_DOWN = { weights: { a: 1, b: 1, c: 100, d: 1 }, down: ['c'], n: 3 };
 
 /** The cases the lb-core tests check, with the values NGINX's loops give for them. */
 export function expectedValues() {
@@ -217,6 +243,12 @@ export function expectedValues() {
     { client: '10.0.0.1', weights: { a: 1, b: 1 } },
     // Turns 0..19 land on the down peer c, turn 20 (the last NGINX allows) on b.
     { client: '10.0.33.1', weights: { a: 1, b: 1, c: 100 }, down: ['c'] },
+    // Retry walks at the limit: the first pick comes at turn 20 (tries = 20), and the retry
+    // hashes on (20 is not > 20) to d at turn 21, where round robin would give a.
+    { client: '10.41.156.1', ...HEAVY_DOWN },
+    // The first pick is round robin's (a), so the retries are too (b, d), although turn 21
+    // would hash to d.
+    { client: '10.0.47.1', ...HEAVY_DOWN },
   ].map((c) => ({ ...c, picks: ipHashWalk(c) }));
   const hash = [
     { key: '/predict', weights: W3, n: 3 },
@@ -228,6 +260,10 @@ export function expectedValues() {
     { key: 'gamma', weights: { a: 1, b: 1 } },
     // Turns 0..19 land on the down peer c, turn 20 (the last NGINX allows) on b.
     { key: 'k6', weights: { a: 1, b: 1, c: 100 }, down: ['c'] },
+    // As for ip_hash: first pick at turn 20, the retry hashes on to d at turn 21 …
+    { key: 'k1692', ...HEAVY_DOWN },
+    // … and a walk that fell back to round robin stays there (turn 21 would give d).
+    { key: 'k335', ...HEAVY_DOWN },
   ].map((c) => ({ ...c, picks: hashWalk(c) }));
   const consistent = [
     ...['/predict', 'user-42', 'alpha', 'gamma'].flatMap((key) => [
@@ -236,6 +272,15 @@ export function expectedValues() {
     ]),
     { key: 'alpha', servers: ring([1, 1, 1]), down: ['10.0.0.3:8000'] },
     { key: 'gamma', servers: ring([1, 1, 1]), down: ['10.0.0.3:8000'] },
+    // A down server with most of the ring: k129's point is followed by a long run of its points;
+    // the retry walks on from where the first pick stopped (not from the key's point again,
+    // which would use up the 20 tries) and reaches .3 within the limit.
+    {
+      key: 'k129',
+      servers: { ...ring([1, 1, 1]), '10.0.0.4:8000': 10 },
+      down: ['10.0.0.4:8000'],
+      n: 2,
+    },
   ].map((c) => ({ ...c, picks: chashWalk(c) }));
   const points = chashRing(ring([1, 1, 1]));
   return { ipHash, hash, consistent, ring: { servers: ring([1, 1, 1]), length: points.length, first: points.slice(0, 3) } };

@@ -20,6 +20,13 @@ describe('PeakEwma', () => {
     expect(e.estimate(1000)).toBeCloseTo(100 * Math.exp(-1), 9);
   });
 
+  it('blends over the time since the previous sample, not since the clock origin', () => {
+    const e = new PeakEwma(1000);
+    e.observe(100, 5000);
+    e.observe(50, 6000); // Δt = 1000: w = e^-1
+    expect(e.estimate(6000)).toBeCloseTo(100 * Math.exp(-1) + 50 * (1 - Math.exp(-1)), 9);
+  });
+
   it('decays toward zero while idle, and reads do not change it', () => {
     const e = new PeakEwma(1000);
     e.observe(100, 0);

@@ -31,7 +31,10 @@ export class PeakEwma {
     if (!this.measured) {
       this.cost = rtt;
       this.measured = true;
-    } else if (rtt > this.cost) {
+    } else if (
+      // Stryker disable next-line EqualityOperator: a sample equal to the estimate blends to the same value (cost·w + cost·(1 − w))
+      rtt > this.cost
+    ) {
       this.cost = rtt;
     } else {
       const w = Math.exp(-Math.max(0, now - this.stamp) / this.tauMs);
@@ -43,6 +46,7 @@ export class PeakEwma {
   /** Failures only raise the estimate (a timeout is a latency signal, a refused connect is not). */
   observePeak(latencyMs: number, now: number): void {
     const current = this.estimate(now);
+    // Stryker disable next-line EqualityOperator: a peak equal to the current estimate re-stamps it at the value it already has
     if (current !== undefined && latencyMs <= current) return;
     this.cost = latencyMs;
     this.stamp = now;

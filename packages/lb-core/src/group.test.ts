@@ -32,6 +32,13 @@ describe('tiers: primary and backup', () => {
     expect(pickIds(group, 3, { now: 10_003 })).toEqual(['a', 'a', 'a']);
   });
 
+  it('an empty primary tier draws nothing: a backups-only random group uses every draw for its backups', () => {
+    const draws = [0, 0.9, 0.9, 0];
+    const group = makeGroup('random', weighted({ y: 1, z: 1 }, { backup: true }), { random: () => draws.shift() ?? 0 });
+    expect(pickIds(group, 2).join('')).toBe('yz');
+    expect(draws).toEqual([0.9, 0]);
+  });
+
   it('primaries at max_conns count as unavailable: the backup serves', () => {
     const group = makeGroup('round_robin', [peer('a', { maxConns: 1 }), peer('z', { backup: true })]);
     group.acquire('a');
@@ -126,6 +133,14 @@ describe('candidates(): the retry walk', () => {
     clock = 101; // a's fail_timeout has passed while b was being tried
     expect(ids([...walk])).toEqual(['a']);
   });
+
+  it('makes the first pick at ctx.now even with a clock; only later picks read the clock', () => {
+    // a (weight 10, max_fails 3) is out until 10000 with effective_weight 1: picked at 20000 it
+    // would tie with b and win as the first on ties; at ctx.now = 5000 it is still out.
+    const group = makeGroup('round_robin', [peer('a', { weight: 10, maxFails: 3 }), peer('b')]);
+    for (const at of [0, 0, 0]) fail(group, 'a', at);
+    expect(ids([...group.candidates({ now: 5000 }, 2, () => 20_000)])).toEqual(['b', 'a']);
+  });
 });
 
 describe('setPeers', () => {
@@ -167,6 +182,56 @@ describe('setPeers', () => {
     group.setPeers([peer('b')], 0);
     group.setPeers([peer('a'), peer('b')], 0);
     expect(group.snapshot(0).peers[0]?.inFlight).toBe(1);
+    expect(pickId(group, { now: 0 })).toBe('b');
+  });
+
+  it("counts a removed peer's requests down one release at a time, and forgets it after the last", () => {
+    const group = makeGroup('least_conn', [peer('a'), peer('b')]);
+    group.acquire('a');
+    group.acquire('a');
+    group.setPeers([peer('b')], 0);
+    group.release('a'); // one of its two requests ends while it is gone
+    group.setPeers([peer('a'), peer('b')], 0);
+    expect(group.snapshot(0).peers[0]?.inFlight).toBe(1);
+    group.setPeers([peer('b')], 0);
+    group.release('a'); // the last one: nothing is kept
+    group.setPeers([peer('a'), peer('b')], 0);
+    expect(group.snapshot(0).peers[0]?.inFlight).toBe(0);
+  });
+
+  it('a peer removed with nothing in flight (or after its last release) comes back fresh', () => {
+    const group = makeGroup('round_robin', [peer('a'), peer('b'), peer('c')]);
+    fail(group, 'a', 0); // a: failed, 1 failure
+    group.acquire('b');
+    pickIds(group, 2, { now: 1 });
+    group.report('b', { ok: false, now: 1 }); // b: failed, still in flight
+    group.setPeers([peer('c')], 2);
+    group.release('b'); // b's last request ends while it is removed
+    group.setPeers([peer('a'), peer('b'), peer('c')], 3);
+    expect(group.snapshot(3).peers.map((p) => [p.state, p.totalFails, p.requests])).toEqual([
+      ['up', 0, 0],
+      ['up', 0, 0],
+      ['up', 0, 1], // c stayed: it keeps its counters
+    ]);
+  });
+
+  it('a failure reported for a removed peer counts against it, even if one peer is left', () => {
+    const group = makeGroup('round_robin', [peer('a'), peer('b')]);
+    group.acquire('a');
+    group.setPeers([peer('b')], 0); // b alone: NGINX `single`, its failures are not counted
+    group.report('a', { ok: false, now: 1 }); // … but a is not that single peer
+    group.setPeers([peer('a'), peer('b')], 2);
+    expect(group.snapshot(2).peers[0]).toMatchObject({ state: 'failed', fails: 1, inFlight: 1 });
+  });
+});
+
+describe('acquire / release', () => {
+  it('a release without an acquire (or an unknown id) never drives the count below zero', () => {
+    const group = makeGroup('least_conn', [peer('a'), peer('b')]);
+    group.release('a');
+    group.release('nope');
+    group.acquire('a');
+    expect(group.snapshot(0).peers.map((p) => p.inFlight)).toEqual([1, 0]);
     expect(pickId(group, { now: 0 })).toBe('b');
   });
 });

@@ -39,10 +39,12 @@ export class ActiveHealth {
       this.consecutivePasses++;
       this.consecutiveFails = 0;
       const needed = before === 'unchecked' ? 1 : Math.max(1, thresholds.passes);
+      // Stryker disable next-line ConditionalExpression: dropping `before !== 'healthy'` only sets 'healthy' again on a healthy peer
       if (before !== 'healthy' && this.consecutivePasses >= needed) this.status = 'healthy';
     } else {
       this.consecutiveFails++;
       this.consecutivePasses = 0;
+      // Stryker disable next-line ConditionalExpression: dropping `before !== 'unhealthy'` only sets 'unhealthy' again on an unhealthy peer
       if (before !== 'unhealthy' && this.consecutiveFails >= Math.max(1, thresholds.fails)) {
         this.status = 'unhealthy';
       }

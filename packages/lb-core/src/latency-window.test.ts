@@ -51,3 +51,40 @@ describe('perTryTimeoutMs', () => {
     expect(perTryTimeoutMs(w, policy, 0)).toBe(3000);
   });
 });
+
+describe('LatencyWindow edges', () => {
+  it('sorts the samples: the quantile does not depend on their arrival order', () => {
+    const w = new LatencyWindow(8);
+    for (const ms of [50, 10, 40, 20, 30]) w.observe(ms);
+    expect([0.2, 0.4, 0.6, 0.8, 1].map((q) => w.quantile(q))).toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it('reads the quantile of the samples so far while the window fills', () => {
+    const w = new LatencyWindow(64); // re-sorts every 8 samples once full
+    for (const ms of [5, 1, 3]) w.observe(ms);
+    expect(w.quantile(1)).toBe(5);
+    w.observe(9);
+    expect(w.quantile(1)).toBe(9);
+  });
+
+  it('once full, re-sorts every size/8 samples (the last read stands in between)', () => {
+    const w = new LatencyWindow(16); // refresh every 2 samples
+    for (let i = 1; i <= 16; i++) w.observe(i);
+    expect(w.quantile(1)).toBe(16);
+    w.observe(1000);
+    expect(w.quantile(1)).toBe(16); // 1 of 2: not yet
+    w.observe(1000);
+    expect(w.quantile(1)).toBe(1000);
+  });
+
+  it('takes zero-latency samples, clamps the quantile to [0, 1], and allows a one-sample window', () => {
+    const w = new LatencyWindow(1);
+    w.observe(0);
+    expect(w.samples).toBe(1);
+    expect(w.quantile(0)).toBe(0);
+    w.observe(7);
+    expect(w.quantile(2)).toBe(7);
+    expect(w.quantile(-1)).toBe(7);
+    expect(() => new LatencyWindow(1.5)).toThrow('LatencyWindow size must be a positive integer, got 1.5');
+  });
+});

@@ -49,7 +49,9 @@ export class LatencyWindow {
 
   /** The `q` quantile (nearest rank) of the samples in the window; undefined when empty. */
   quantile(q: number): number | undefined {
+    // Stryker disable next-line ConditionalExpression: without it an empty window reads sorted[-1] of an empty array, undefined all the same
     if (this.count === 0) return undefined;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: right after a sort the lengths match, so `sinceSort > 0` never decides
     if (this.sorted.length !== this.count && this.sinceSort > 0) this.resort();
     else if (this.sinceSort >= this.refreshEvery) this.resort();
     const rank = Math.min(this.count - 1, Math.max(0, Math.ceil(q * this.count) - 1));

@@ -69,6 +69,16 @@ describe('passive health (max_fails / fail_timeout)', () => {
     expect(state(group, 'a', 10_003)?.state).toBe('up');
   });
 
+  it('a success picked inside the window (even at its last ms) does not reset fails', () => {
+    const group = makeGroup('round_robin', [peer('a', { maxFails: 2 }), peer('b', { maxFails: 2 })]);
+    fail(group, 'a', 1000); // window: 1000..11000
+    expect(pickIds(group, 2, { now: 11_000 })).toContain('a'); // 11000 - 1000 is not > fail_timeout: no re-stamp
+    succeed(group, 'a', 11_000);
+    expect(state(group, 'a', 11_000)?.fails).toBe(1);
+    fail(group, 'a', 11_001); // the second failure in the window takes it out
+    expect(state(group, 'a', 11_001)?.state).toBe('failed');
+  });
+
   it('two failures within the window with no pick in between take a max_fails=2 peer out', () => {
     const group = makeGroup('round_robin', [peer('a', { maxFails: 2 }), peer('b', { maxFails: 2 })]);
     fail(group, 'a', 0);
@@ -137,5 +147,61 @@ describe('passive health (max_fails / fail_timeout)', () => {
         },
       ),
     );
+  });
+});
+
+describe('passive health bookkeeping (ejections, effective_weight)', () => {
+  it('counts an ejection once, when the failures reach max_fails, not per failure', () => {
+    const group = makeGroup('round_robin', [peer('a', { maxFails: 3 }), peer('b', { maxFails: 3 })]);
+    fail(group, 'a', 0);
+    fail(group, 'a', 1);
+    expect(state(group, 'a', 1)).toMatchObject({ state: 'up', fails: 2, ejections: 0 });
+    fail(group, 'a', 2);
+    expect(state(group, 'a', 2)).toMatchObject({ state: 'failed', fails: 3, ejections: 1 });
+    fail(group, 'a', 3); // a failure while out (a request picked before the ejection)
+    expect(state(group, 'a', 3)).toMatchObject({ state: 'failed', fails: 4, ejections: 1 });
+  });
+
+  it('max_fails=0: failures lower no weight and eject nothing', () => {
+    const group = makeGroup('round_robin', [peer('a', { weight: 3, maxFails: 0 }), peer('b', { maxFails: 0 })]);
+    for (let i = 0; i < 3; i++) fail(group, 'a', i);
+    expect(state(group, 'a', 3)).toMatchObject({ state: 'up', effectiveWeight: 3, ejections: 0, totalFails: 3 });
+  });
+
+  it('effective_weight drops by weight/max_fails per failure and stops at 0 (NGINX clamps it)', () => {
+    const group = makeGroup('round_robin', [peer('a', { weight: 3, maxFails: 2 }), peer('b')]);
+    fail(group, 'a', 0);
+    expect(state(group, 'a', 0)?.effectiveWeight).toBe(2); // 3 - floor(3/2)
+    fail(group, 'a', 1);
+    fail(group, 'a', 2);
+    fail(group, 'a', 3);
+    expect(state(group, 'a', 3)?.effectiveWeight).toBe(0); // 2 - 1 - 1 - 1, clamped
+  });
+});
+
+describe('reload of a surviving peer (setPeers with the same id)', () => {
+  it('takes the new weight; effective_weight is capped by it, and a reduced one is kept', () => {
+    const group = makeGroup('round_robin', [peer('a', { weight: 5 }), peer('b', { weight: 4, maxFails: 2 })]);
+    fail(group, 'b', 0); // b: effective 4 - 2 = 2
+    group.setPeers([peer('a', { weight: 2 }), peer('b', { weight: 4, maxFails: 2 })], 1);
+    expect(group.snapshot(1).peers.map((p) => [p.weight, p.effectiveWeight])).toEqual([
+      [2, 2],
+      [4, 2],
+    ]);
+  });
+
+  it('a peer whose `down` is cleared ramps up with slow_start; one that stays up does not', () => {
+    const group = makeGroup('round_robin', [peer('a', { down: true, slowStartMs: 1000 }), peer('b', { slowStartMs: 1000 })]);
+    group.setPeers([peer('a', { slowStartMs: 1000 }), peer('b', { slowStartMs: 1000 })], 100);
+    expect(group.snapshot(600).peers.map((p) => p.slowStartFactor)).toEqual([0.5, 1]);
+  });
+
+  it('turning slow_start on by a reload does not ramp a peer that recovered before it', () => {
+    const group = makeGroup('round_robin', [peer('a'), peer('b')]);
+    fail(group, 'a', 0);
+    expect(pickIds(group, 2, { now: 10_001 })).toContain('a'); // the probe
+    succeed(group, 'a', 10_001); // recovered with slow_start off: no ramp
+    group.setPeers([peer('a', { slowStartMs: 10_000 }), peer('b', { slowStartMs: 10_000 })], 10_002);
+    expect(state(group, 'a', 10_002)?.slowStartFactor).toBe(1);
   });
 });

@@ -87,6 +87,7 @@ export class PeerEntry {
       this.effectiveWeight -= Math.floor(weight / maxFails);
       if (!wasOut && this.fails >= maxFails) this.ejections++;
     }
+    // Stryker disable next-line EqualityOperator: `<= 0` only sets 0 to 0
     if (this.effectiveWeight < 0) this.effectiveWeight = 0;
   }
 
@@ -122,6 +123,7 @@ export class PeerEntry {
   reconfigure(config: PeerConfig, now: number): void {
     const wasDown = this.config.down;
     this.config = config;
+    // Stryker disable next-line EqualityOperator: `>=` only sets an equal weight again
     if (this.effectiveWeight > config.weight) this.effectiveWeight = config.weight;
     if (wasDown && !config.down) this.startSlowStart(now);
   }

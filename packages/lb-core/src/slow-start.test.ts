@@ -41,11 +41,47 @@ describe('slow_start in a group', () => {
     expect(group.snapshot(10_001 + 5000).peers[0]?.slowStartFactor).toBeCloseTo(0.5, 9);
   });
 
+  it('least_conn divides the load by the ramped weight', () => {
+    const group = makeGroup('least_conn', [peer('a', { slowStartMs: 1000 })]);
+    group.setPeers([peer('a', { slowStartMs: 1000 }), peer('b', { slowStartMs: 1000 })], 0);
+    group.acquire('a');
+    group.acquire('b');
+    // at 500: a 1 / 1 = 1, b 1 / 0.5 = 2 → a; once b's ramp is over they tie and smooth WRR decides
+    expect(pickIds(group, 1, { now: 500 })).toEqual(['a']);
+  });
+
   it('a peer added by setPeers ramps up; the initial peers do not', () => {
     const group = makeGroup('least_conn', [peer('a', { slowStartMs: 1000 })]);
     expect(group.snapshot(0).peers[0]?.slowStartFactor).toBe(1);
     group.setPeers([peer('a', { slowStartMs: 1000 }), peer('b', { slowStartMs: 1000 })], 0);
     expect(group.snapshot(500).peers[1]?.slowStartFactor).toBeCloseTo(0.5, 9);
     expect(countBy(pickIds(group, 30, { now: 500 })).b).toBe(10); // weight 1 vs 0.5
+  });
+});
+
+describe('what starts a slow_start ramp', () => {
+  it.each([
+    { name: 'max_fails=2, one failure', maxFails: 2 },
+    { name: 'max_fails=0 (accounting off)', maxFails: 0 },
+  ])('a success that resets fails without an ejection starts none ($name)', ({ maxFails }) => {
+    const group = makeGroup('round_robin', [peer('a', { maxFails, slowStartMs: 10_000 }), peer('b', { maxFails, slowStartMs: 10_000 })]);
+    fail(group, 'a', 0); // still in: fails < max_fails (or not counted)
+    expect(pickIds(group, 2, { now: 10_001 })).toContain('a'); // a pick after fail_timeout re-stamps `checked`
+    succeed(group, 'a', 10_002); // … so this success resets fails
+    expect(group.snapshot(10_002).peers[0]).toMatchObject({ fails: 0, slowStartFactor: 1 });
+  });
+
+  it('active health: the flip to healthy starts the ramp; later passes and the flip to unhealthy do not', () => {
+    const activeHealth = { enabled: true, passes: 1, fails: 1 };
+    const group = makeGroup('round_robin', [peer('a', { slowStartMs: 1000 }), peer('b', { slowStartMs: 1000 })], { activeHealth });
+    const factor = (now: number) => group.snapshot(now).peers[0]?.slowStartFactor;
+    expect(group.observeHealthCheck('a', true, 0)).toBe(true); // unchecked → healthy
+    expect(factor(0)).toBe(SLOW_START_MIN_FACTOR);
+    expect(group.observeHealthCheck('a', true, 500)).toBe(false); // still healthy: the ramp goes on
+    expect(factor(500)).toBeCloseTo(0.5, 9);
+    expect(group.observeHealthCheck('a', false, 2000)).toBe(true); // healthy → unhealthy
+    expect(factor(2000)).toBe(1);
+    expect(group.observeHealthCheck('a', true, 3000)).toBe(true); // unhealthy → healthy: a new ramp
+    expect(factor(3000)).toBe(SLOW_START_MIN_FACTOR);
   });
 });

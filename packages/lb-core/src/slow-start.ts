@@ -17,6 +17,7 @@ export const SLOW_START_MIN_FACTOR = 0.1;
 export function slowStartFactor(slowStartMs: number, since: number | undefined, now: number): number {
   if (slowStartMs <= 0 || since === undefined) return 1;
   const elapsed = now - since;
+  // Stryker disable next-line EqualityOperator: at elapsed == slowStartMs the linear ramp gives 1 as well
   if (elapsed >= slowStartMs) return 1;
   const linear = Math.max(0, elapsed) / slowStartMs;
   return Math.max(SLOW_START_MIN_FACTOR, linear);

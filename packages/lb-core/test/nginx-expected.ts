@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
  * `oracle/nginx-hash.mjs` (written from NGINX's C source, sharing no code with src/) into
  * `test/nginx-expected.json`; `test/nginx-oracle.test.ts` checks that the committed file is
  * exactly what the oracle gives. Regenerate: `node oracle/nginx-hash.mjs > test/nginx-expected.json`.
- * A walk that NGINX would finish with round robin ends with "round_robin".
+ * A pick NGINX's round-robin fallback makes (past 20 tries, and every later pick of that walk)
+ * is written `round_robin:<peer>`.
  */
 export interface IpHashCase {
   client: string;

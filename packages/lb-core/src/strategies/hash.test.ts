@@ -14,6 +14,8 @@ const chash = NGINX_EXPECTED.consistent;
 const chashWith = (key: string, weights: number[], down?: string) =>
   chash.find((c) => c.key === key && Object.values(c.servers).join() === weights.join() && c.down?.[0] === down);
 const walkIds = (results: SelectResult[]) => results.map((r) => (r.ok ? r.peer.id : r.code)).join('');
+/** The oracle marks a pick of the round-robin fallback as `round_robin:<peer>`. */
+const peerIds = (picks: string[]) => picks.map((p) => p.replace(/^round_robin:/, '')).join('');
 
 describe('hash $key (generic, NGINX)', () => {
   // Reference rehash sequences over weights {1,1,1}: /predict 0 1 0 2 …, user-42 2 2 0 0 1 …,
@@ -32,9 +34,18 @@ describe('hash $key (generic, NGINX)', () => {
     expect(pickId(group, { now: 0, hashKey: 'user-42' })).toBe('a');
   });
 
-  it.each(generic.filter((c) => c.down !== undefined))('$key over $weights with $down down → $picks', ({ key, weights, down, picks }) => {
+  // The 20-try limit counts over the whole walk (a retry at exactly 20 tries still hashes), and
+  // once a walk has fallen back to round robin it stays there.
+  it.each(generic.filter((c) => c.down !== undefined))('$key over $weights with $down down → $picks', ({ key, weights, down, n, picks }) => {
     const group = makeGroup('hash', weighted(weights).map((p) => ({ ...p, down: down?.includes(p.id) ?? false })));
-    expect(pickId(group, { now: 0, hashKey: key })).toBe(picks[0]);
+    expect(walkIds([...group.candidates({ now: 0, hashKey: key }, n ?? 1)])).toBe(peerIds(picks));
+  });
+
+  it('a one-peer tier goes round robin (NGINX `single`), so its effective_weight recovers as round robin does', () => {
+    const group = makeGroup('hash', [peer('a', { weight: 2, maxFails: 2 }), peer('z', { backup: true })]);
+    fail(group, 'a', 0); // effective_weight 2 - 2/2 = 1; 1 failure of 2: still up
+    expect(pickId(group, { now: 1, hashKey: 'user-42' })).toBe('a');
+    expect(group.snapshot(1).peers[0]?.effectiveWeight).toBe(2); // a round-robin pick raised it; hashing would not
   });
 
   it('an empty or missing key goes round robin', () => {
@@ -62,6 +73,16 @@ describe('hash $key consistent (ketama, NGINX)', () => {
     expect(findPoint(ring, 0xffffffff)).toBe(480);
   });
 
+  it('drops duplicate points: two addresses of one server name give one set of 160 points', () => {
+    const one = buildRing([{ server: 'model:8000', weight: 1 }]);
+    const twice = buildRing([
+      { server: 'model:8000', weight: 1 },
+      { server: 'model:8000', weight: 1 },
+    ]);
+    expect(twice).toEqual(one);
+    expect(twice).toHaveLength(160);
+  });
+
   it.each(
     ['/predict', 'user-42', 'alpha', 'gamma'].map((key) => ({
       key,
@@ -82,6 +103,12 @@ describe('hash $key consistent (ketama, NGINX)', () => {
     const group = makeGroup({ name: 'hash', consistent: true }, ketamaPeers());
     const got = [...group.candidates({ now: 0, hashKey: key }, 3)].map((r) => (r.ok ? r.peer.id : r.code));
     expect(got).toEqual(picks);
+  });
+
+  it.each(chash.filter((c) => c.n === 2))('retry walk for $key past a down server goes on from where it stopped: $picks', ({ key, servers, down, picks }) => {
+    const peers = Object.entries(servers).map(([id, weight]) => peer(id, { weight, down: down?.includes(id) ?? false }));
+    const group = makeGroup({ name: 'hash', consistent: true }, peers);
+    expect(walkIds([...group.candidates({ now: 0, hashKey: key }, picks.length)])).toBe(peerIds(picks));
   });
 
   it('an unusable peer sends the key to the next point on the ring, not the next peer', () => {

@@ -64,6 +64,7 @@ function consistentPicker(peers: readonly PeerEntry[]): TierPicker {
   const picker: TierPicker = {
     pick(ctx: PickContext, walk: Walk) {
       const state = walk.slot(picker, newWalk);
+      // Stryker disable next-line ConditionalExpression: weights are >= 1, so the ring is empty only for an empty tier, which `fallback` already sends to round robin
       if (fallback(peers, ctx, state) || ring.length === 0) return smoothPick(peers, ctx.usable, ctx.now);
       if (!state.started) {
         state.hash = findPoint(ring, crc32(ctx.hashKey as string));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countBy, makeGroup, pickId, weighted } from '../../test/helpers.js';
+import { countBy, fail, makeGroup, peer, pickId, weighted } from '../../test/helpers.js';
 import { createSeededRandom, type SelectResult } from '../index.js';
 import { ipHashBytes } from '../ip-address.js';
 import { NGINX_EXPECTED } from '../../test/nginx-expected.js';
@@ -29,6 +29,10 @@ const GOLDEN = [
 ];
 
 const walkIds = (results: SelectResult[]) => results.map((r) => (r.ok ? r.peer.id : r.code)).join('');
+/** The oracle marks a pick of the round-robin fallback as `round_robin:<peer>`. */
+const peerIds = (picks: string[]) => picks.map((p) => p.replace(/^round_robin:/, '')).join('');
+const withDownPeers = (weights: Record<string, number>, down: string[] = []) =>
+  weighted(weights).map((p) => ({ ...p, down: down.includes(p.id) }));
 
 describe('ip_hash (NGINX)', () => {
   it.each(GOLDEN)('$client with weights $weights → $expected', ({ client, weights, expected }) => {
@@ -37,9 +41,11 @@ describe('ip_hash (NGINX)', () => {
   });
 
   // Rehash sequences (peer index per loop turn): 192.168.1.10 → 1 2 2 0 …, 10.0.0.1 → 0 1 0 0 1 2 …
-  it.each(walks)('retry walk for $client continues the rehash: $picks', ({ client, weights, n, picks }) => {
-    const group = makeGroup('ip_hash', weighted(weights));
-    expect(walkIds([...group.candidates({ now: 0, clientIp: client }, n ?? 1)])).toBe(picks.join(''));
+  // With a heavy peer down: the 20-try limit counts over the whole walk (a retry at exactly
+  // 20 tries still hashes), and once a walk has fallen back to round robin it stays there.
+  it.each(walks)('retry walk for $client (down: $down) continues the rehash: $picks', ({ client, weights, down, n, picks }) => {
+    const group = makeGroup('ip_hash', withDownPeers(weights, down));
+    expect(walkIds([...group.candidates({ now: 0, clientIp: client }, n ?? 1)])).toBe(peerIds(picks));
   });
 
   it('an unusable peer is skipped by rehashing, not by moving to the neighbour', () => {
@@ -50,7 +56,7 @@ describe('ip_hash (NGINX)', () => {
     expect(pickId(group, { now: 0, clientIp: c?.client ?? '' })).toBe('c');
   });
 
-  it.each(withDown.filter((c) => c.picks[0] !== 'round_robin'))('$client over $weights with $down down → $picks', ({ client, weights, down, picks }) => {
+  it.each(withDown.filter((c) => !c.picks[0]?.startsWith('round_robin')))('$client over $weights with $down down → $picks', ({ client, weights, down, picks }) => {
     const group = makeGroup('ip_hash', weighted(weights).map((p) => ({ ...p, down: down?.includes(p.id) ?? false })));
     expect(pickId(group, { now: 0, clientIp: client })).toBe(picks[0]);
   });
@@ -58,9 +64,16 @@ describe('ip_hash (NGINX)', () => {
   it('after 20 rehashes it falls back to round robin', () => {
     // weights a=1, b=100: for 10.0.0.1 none of the first 21 values of hash % 101 is 0
     // (40, 36, 50, 69, 37, …), so with b down only the round-robin fallback can find a.
-    expect(withDown.find((x) => x.client === '10.0.0.1')?.picks).toEqual(['round_robin']);
+    expect(withDown.find((x) => x.client === '10.0.0.1')?.picks).toEqual(['round_robin:a']);
     const group = makeGroup('ip_hash', weighted({ a: 1, b: 100 }).map((p) => ({ ...p, down: p.id === 'b' })));
     expect(pickId(group, { now: 0, clientIp: '10.0.0.1' })).toBe('a');
+  });
+
+  it('a one-peer tier goes round robin (NGINX: fewer than two peers), so its effective_weight recovers', () => {
+    const group = makeGroup('ip_hash', [peer('a', { weight: 2, maxFails: 2 }), peer('z', { backup: true })]);
+    fail(group, 'a', 0); // effective_weight 2 - 2/2 = 1; 1 failure of 2: still up
+    expect(pickId(group, { now: 1, clientIp: '10.0.0.1' })).toBe('a');
+    expect(group.snapshot(1).peers[0]?.effectiveWeight).toBe(2); // a round-robin pick raised it; hashing would not
   });
 
   it('unknown or non-IP clients go round robin', () => {

@@ -38,6 +38,7 @@ export function peerAtWeight(peers: readonly PeerEntry[], w: number): PeerEntry 
 }
 
 export function totalWeight(peers: readonly PeerEntry[]): number {
+  // Stryker disable next-line ArithmeticOperator: the total is only a modulus, and x % -t === x % t for x >= 0
   return peers.reduce((sum, peer) => sum + peer.config.weight, 0);
 }
 

@@ -74,9 +74,12 @@ export function findPoint(ring: readonly RingPoint[], value: number): number {
   while (i < j) {
     const k = (i + j) >>> 1;
     const hash = (ring[k] as RingPoint).hash;
-    if (value > hash) i = k + 1;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: ring hashes are unique, so narrowing on equality finds the same index
-    else if (value < hash) j = k;
+    if (value > hash) {
+      i = k + 1;
+      continue;
+    }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: ring hashes are unique, so narrowing on equality (`<=`, or always) ends at the same index
+    if (value < hash) j = k;
     else return k;
   }
   return i;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeGroup, pickId, pickIds, weighted } from '../../test/helpers.js';
+import { fail, makeGroup, pickId, pickIds, weighted } from '../../test/helpers.js';
 
 // least_conn as ngx_http_upstream_least_conn_module.c: lowest in-flight/weight
 // (cross-multiplied), ties broken by smooth WRR among the tied peers only.
@@ -8,6 +8,7 @@ describe('least_conn', () => {
     { name: 'fewest in flight wins', weights: { a: 1, b: 1, c: 1 }, inFlight: { a: 2, b: 0, c: 1 }, expected: 'b' },
     { name: 'weight divides the load', weights: { a: 3, b: 1 }, inFlight: { a: 2, b: 1 }, expected: 'a' }, // 2/3 < 1/1
     { name: 'weight divides the load (other side)', weights: { a: 3, b: 1 }, inFlight: { a: 4, b: 1 }, expected: 'b' }, // 4/3 > 1
+    { name: 'weight divides the load of a later peer too', weights: { a: 1, b: 2 }, inFlight: { a: 1, b: 1 }, expected: 'b' }, // 1/2 < 1/1
     { name: 'equal ratios tie → smooth WRR among tied', weights: { a: 2, b: 1, c: 1 }, inFlight: { a: 2, b: 1, c: 5 }, expected: 'a' },
   ])('$name', ({ weights, inFlight, expected }) => {
     const group = makeGroup('least_conn', weighted(weights));
@@ -27,6 +28,18 @@ describe('least_conn', () => {
     expect(pickIds(group, 4).join('')).toBe('bcbc');
     group.release('a');
     expect(pickIds(group, 3).join('')).toBe('abc');
+  });
+
+  it('a lone winner is taken as is: only a tie runs smooth WRR (and its effective_weight recovery)', () => {
+    const group = makeGroup('least_conn', weighted({ a: 4, b: 4 }, { maxFails: 2 }));
+    fail(group, 'a', 0); // effective_weight 4 - 4/2 = 2
+    group.acquire('b');
+    expect(pickId(group, { now: 0 })).toBe('a'); // a alone has the least load
+    const ew = () => group.snapshot(0).peers.map((p) => p.effectiveWeight);
+    expect(ew()).toEqual([2, 4]);
+    group.release('b');
+    pickId(group, { now: 0 }); // a tie: smooth WRR over a and b raises a's effective_weight
+    expect(ew()).toEqual([3, 4]);
   });
 
   it('fills peers up to equal load as requests stay in flight', () => {

@@ -33,6 +33,7 @@ export function leastLoaded(
       else if (lhs === rhs) best.push(peer);
       else continue;
     }
+    // Stryker disable next-line ConditionalExpression: on a tie the newcomer's load/weight equals the reference's, so re-basing on it compares the same ratio
     if (best.length === 1) {
       bestLoad = peerLoad;
       bestWeight = weight;

@@ -32,6 +32,20 @@ describe('least_time (Peak-EWMA × (in-flight + 1) / weight)', () => {
     expect(pickId(group, { now: 0 })).toBe('known');
   });
 
+  it.each([
+    // new borrows the lowest estimate (10): 10 × 2 = 20 > a's 10 → a
+    { estimates: { a: 10, b: 40 }, inFlight: { a: 0, b: 0 }, expected: 'a' },
+    // the lowest is still 10 (a's estimate, though a is busy): 10 × 2 = 20 < a's 30, b's 40 → new
+    { estimates: { a: 10, b: 40 }, inFlight: { a: 2, b: 0 }, expected: 'new' },
+    // the lowest found after a higher one: 10 × 2 = 20 > b's 10 → b
+    { estimates: { a: 40, b: 10 }, inFlight: { a: 0, b: 0 }, expected: 'b' },
+  ])('an unmeasured peer with a probe in flight borrows the lowest estimate of the tier ($estimates, in flight $inFlight)', ({ estimates, inFlight, expected }) => {
+    const group = makeGroup('least_time', [peer('a'), peer('b'), peer('new')]);
+    for (const [id, ms] of Object.entries(estimates)) succeed(group, id, 0, ms);
+    for (const [id, n] of Object.entries({ ...inFlight, new: 1 })) for (let i = 0; i < n; i++) group.acquire(id);
+    expect(pickId(group, { now: 0 })).toBe(expected);
+  });
+
   it('a slow peer is re-probed once its idle estimate decays below the busy one (τ = 10 s)', () => {
     const group = makeGroup({ name: 'least_time', decayMs: 10_000 }, [peer('slow'), peer('fast')]);
     succeed(group, 'slow', 0, 100);

