@@ -1,10 +1,12 @@
 /**
- * Dynamic batcher in the manner of Triton's dynamic_batching: requests wait in one bounded queue;
- * a batch is dispatched to a free executor as soon as `maxBatchSize` rows (or `maxBatchCells`
- * cells) of one kind are waiting, or once the oldest request has waited `maxQueueDelayMs`. While
- * every executor is busy the queue keeps growing (up to `maxQueueSize` requests), so batches get
- * larger exactly when load is high. Past the bound `submit` rejects with QUEUE_FULL instead of
- * queueing without limit.
+ * Dynamic batcher in the manner of Triton's dynamic_batching: requests wait in one bounded queue.
+ * With nothing running, a request is dispatched at once (no idle delay: a replica at concurrency
+ * 1 answers in the time of one inference plus HTTP). While a batch runs, a free executor waits
+ * for a fuller batch: it takes the queue as soon as `maxBatchSize` rows (or `maxBatchCells`
+ * cells) of one kind are waiting, once the oldest request has waited `maxQueueDelayMs`, or when
+ * the running batch completes. While every executor is busy the queue keeps growing (up to
+ * `maxQueueSize` requests), so batches get larger exactly when load is high. Past the bound
+ * `submit` rejects with QUEUE_FULL instead of queueing without limit.
  *
  * A request is one or more units (the runtime splits a large request into units that each fit a
  * batch); it counts once against `maxQueueSize`. A batch holds at most `maxBatchSize` rows and
@@ -182,7 +184,8 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
       const waited = this.now() - head.enqueuedAt;
       const waiting = this.waiting.get(head.key);
       const full = waiting !== undefined && (waiting.rows >= this.options.maxBatchSize || waiting.cells >= this.maxBatchCells);
-      if (!this.flushing && !full && waited < this.options.maxQueueDelayMs) {
+      // gather only while a batch runs (its completion pumps again); idle means dispatch now
+      if (!this.flushing && !full && this.running > 0 && waited < this.options.maxQueueDelayMs) {
         this.armTimer(this.options.maxQueueDelayMs - waited);
         return;
       }
