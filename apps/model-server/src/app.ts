@@ -10,7 +10,7 @@ import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import inferencePlugin from './plugins/inference.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import metricsPlugin from './plugins/metrics.js';
-import requestContextPlugin from './plugins/request-context.js';
+import requestContextPlugin, { type AccessLogDestination } from './plugins/request-context.js';
 import serverIdPlugin from './plugins/server-id.js';
 import swaggerPlugin from './plugins/swagger.js';
 import healthRoutes from './routes/health.js';
@@ -29,6 +29,8 @@ export interface AppDeps {
    * builds the app); default: a worker pool on the configured model.
    */
   backend?: InferenceBackend | Promise<InferenceBackend>;
+  /** Where ACCESS_LOG lines go (main.ts: buffered stdout); default: through `logger`, unbuffered. */
+  accessLog?: AccessLogDestination;
   /** The warm-up inference starts only once this resolves (tests observe the loading state). */
   warmupGate?: Promise<unknown>;
 }
@@ -53,7 +55,10 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(deps)) as unknown as FastifyInstance;
-  await app.register(requestContextPlugin, { accessLog: deps.config.accessLog });
+  await app.register(requestContextPlugin, {
+    accessLog: deps.config.accessLog,
+    ...(deps.accessLog ? { destination: deps.accessLog } : {}),
+  });
   await app.register(serverIdPlugin, { serverId: deps.config.serverId });
   // before lifecycle: its onRequest hook refuses requests while closing, and those still count
   await app.register(metricsPlugin);
