@@ -4,8 +4,9 @@
  * SIGTERM/SIGINT drain (readiness 503 at once, keep serving for drain.delayMs, finish in-flight
  * work up to drain.timeoutMs, close the workers) and exit 0.
  *
- * Start-up is ordered for speed: the inference workers are spawned right after the config is
- * read, and boot onnxruntime on their threads while this thread loads Fastify and the rest.
+ * Start-up is ordered for speed: right after the config is read the inference workers are
+ * spawned (they boot onnxruntime on their threads) and this thread's own session opens, while
+ * this thread loads Fastify and the rest.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,7 @@ import { STARTUP_ERROR_CODES, StartupError } from './errors.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { loadModel, logWorkerExit, resolveModelPath } from './model/load.js';
 import { accessLogDestination } from './plugins/request-context.js';
-import type { WorkerPool } from './model/pool.js';
+import type { Executors } from './model/executors.js';
 
 function loadConfig(): ModelServerConfig {
   try {
@@ -63,7 +64,7 @@ async function start(config: ModelServerConfig): Promise<{ app: FastifyInstance;
   const logger: Logger = pino({ level: config.logLevel, base });
   sink.logger = logger;
   const accessLog = config.accessLog ? bufferedAccessLog(pino, config.logLevel, base) : undefined;
-  const backend = pool.then((loaded): WorkerPool => {
+  const backend = pool.then((loaded): Executors => {
     if (!loaded.ok) throw loaded.error;
     logger.info({ modelPath: resolveModelPath(config), ...loaded.value.sizing }, 'model loaded');
     return loaded.value;

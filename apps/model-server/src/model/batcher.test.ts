@@ -251,6 +251,29 @@ describe('dynamic batcher', () => {
     await expect(all).resolves.toEqual([10, 20, 30, 40, 50]);
   });
 
+  it('asks admit before each dispatch: a refused batch stays in the one queue until a batch completes', async () => {
+    let allow = true;
+    const asked: number[] = [];
+    const { batcher, calls } = harness({
+      concurrency: 2,
+      maxQueueDelayMs: 0,
+      admit: (cells) => {
+        asked.push(cells);
+        return allow;
+      },
+    });
+    submitAll(batcher, [1]);
+    allow = false;
+    void batcher.submit(2, { key: 'k', rows: 2, width: 3 });
+    expect(calls.map((c) => c.inputs)).toEqual([[1]]);
+    expect(asked).toEqual([1, 6]);
+    expect(batcher.depth).toBe(1);
+    allow = true;
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.inputs)).toEqual([[1], [2]]);
+  });
+
   it('rejects nonsensical options', () => {
     expect(() => harness({ maxBatchSize: 0 })).toThrow(RangeError);
     expect(() => harness({ concurrency: 0 })).toThrow(RangeError);

@@ -40,8 +40,14 @@ export interface BatcherOptions<I, O> {
   maxQueueSize: number;
   /** Batches allowed in flight at once (one per worker). */
   concurrency: number;
-  /** Runs one batch; must resolve with one output per input, in order. */
-  run: (key: string, inputs: I[]) => Promise<O[]>;
+  /** Runs one batch of `cells` padded cells; must resolve with one output per input, in order. */
+  run: (key: string, inputs: I[], cells: number) => Promise<O[]>;
+  /**
+   * Asked right before a dispatch, with the cells of the batch about to leave (at most
+   * `maxBatchCells`): false keeps it queued until a running batch completes (the executor
+   * policy: a long batch waits for a worker instead of blocking the event loop).
+   */
+  admit?: (cells: number) => boolean;
   now?: () => number;
   observer?: BatchObserver;
 }
@@ -189,6 +195,7 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
         this.armTimer(this.options.maxQueueDelayMs - waited);
         return;
       }
+      if (this.options.admit && !this.options.admit(Math.min(waiting?.cells ?? 1, this.maxBatchCells))) break;
       this.dispatch(this.take(head.key));
     }
     if (this.queue.length === 0) this.clearTimer();
@@ -246,7 +253,7 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
     };
     this.running += 1;
     this.options.observer?.onDispatch?.(info);
-    this.invoke(info.key, batch.map((item) => item.input))
+    this.invoke(info.key, batch.map((item) => item.input), info.cells)
       .then(
         (outputs) => {
           settle(batch, outputs);
@@ -264,8 +271,8 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
       });
   }
 
-  private async invoke(key: string, inputs: I[]): Promise<O[]> {
-    return this.options.run(key, inputs);
+  private async invoke(key: string, inputs: I[], cells: number): Promise<O[]> {
+    return this.options.run(key, inputs, cells);
   }
 
   private armTimer(delayMs: number): void {
