@@ -13,6 +13,7 @@ import metricsPlugin from './plugins/metrics.js';
 import requestContextPlugin, { type AccessLogDestination } from './plugins/request-context.js';
 import serverIdPlugin from './plugins/server-id.js';
 import swaggerPlugin from './plugins/swagger.js';
+import benchEchoRoutes from './routes/bench-echo.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import predictRoutes from './routes/predict.js';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerPlugin, { version: SERVER_VERSION, ui: deps.config.docs });
   await app.register(healthRoutes);
   await app.register(predictRoutes, { limits: deps.config.limits });
+  if (deps.config.benchEcho) await app.register(benchEchoRoutes, { limits: deps.config.limits });
   await app.register(metricsRoutes);
   await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION, limits: deps.config.limits });
   // Last, so that everything above is set up while a backend handed in as a promise starts.

@@ -94,21 +94,33 @@ export default fp(
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
     app.decorateRequest('startedAt', 0);
-    app.addHook('onRequest', async (request) => {
+    // The labelled children per route, method and status are looked up once and kept: no
+    // label object hashed per request (prom-client's inc(labels) builds a key each time).
+    const children = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+    const childFor = (route: string, method: string, statusCode: number) => {
+      const key = `${method} ${statusCode} ${route}`;
+      let child = children.get(key);
+      if (child === undefined) {
+        const labels = { route, method, status: String(statusCode) };
+        child = { count: metrics.requests.labels(labels), duration: metrics.requestDuration.labels(labels) };
+        children.set(key, child);
+      }
+      return child;
+    };
+    app.addHook('onRequest', (request, _reply, done) => {
       request.startedAt = performance.now();
       metrics.inFlight.inc();
+      done();
     });
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       metrics.inFlight.dec();
-      const labels = {
-        route: request.routeOptions.url ?? 'unmatched',
-        method: request.method,
-        status: String(reply.statusCode),
-      };
-      metrics.requests.inc(labels);
-      metrics.requestDuration.observe(labels, (performance.now() - request.startedAt) / 1000);
+      const child = childFor(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
+      child.count.inc();
+      child.duration.observe((performance.now() - request.startedAt) / 1000);
+      done();
     });
     app.addHook('onClose', async () => {
+      children.clear();
       metrics.registry.clear();
     });
   },
