@@ -2,13 +2,14 @@
  * Which executor runs a batch: the main thread (inline) or a worker thread. Pure.
  *
  * A round trip to a worker costs CPU on both threads (postMessage, structured clone, waking the
- * worker up and the event loop again): ~40 µs measured here, more than running a small batch of
- * the reference model inline (~20–40 µs; numbers in the README). So a batch runs inline while
- * its estimated run time is within `inlineMaxUs` and the event loop is not lagging; a longer
- * batch goes to a worker (the event loop keeps answering /health/live and other requests) and
- * waits for one when all are busy. Workers start only when a batch needs one (`start`), up to
- * `maxWorkers`. Without workers (WORKERS=0) everything runs inline; without a main-thread
- * session (a heavy model, or a worker-only backend) everything goes to workers.
+ * worker up and the event loop again): ~40–90 µs measured here, more than running a small batch
+ * of the reference model inline (~35–75 µs; `bench:executors`, numbers in the README). So a
+ * batch runs inline while its estimated run time is within `inlineMaxUs` and the event loop is
+ * not lagging; a longer batch goes to a worker (the event loop keeps answering /health/live
+ * and other requests) and waits for one when all are busy. With `maxWorkers` above the workers
+ * running, a long batch that finds none free asks for one more (`start`; executors.ts starts
+ * its workers up front today, so it never asks). Without workers (WORKERS=0) everything runs
+ * inline; without a main-thread session (a worker-only backend) everything goes to workers.
  */
 
 /** Longest estimated run time of a batch run on the event loop (µs). */
