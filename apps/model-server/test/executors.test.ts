@@ -3,6 +3,7 @@
  * batch never runs on the event loop while the workers are busy (it waits in the batcher's
  * queue), and WORKERS=0 / auto through the whole app.
  */
+import { availableParallelism } from 'node:os';
 import { defaultModelPath, WARMUP } from '@fleet/model';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,7 +84,7 @@ describe('executors', () => {
     app = await buildApp({ config: testConfig({ workers }) });
     await app.ready();
     await app.whenReady();
-    expect(app.inference.backend.size).toBe(workers === 0 ? 1 : 2);
+    expect(app.inference.backend.size).toBe(workers === 0 ? 1 : 1 + availableParallelism());
     const res = await app.inject({ method: 'POST', url: '/predict', payload: { texts: [...WARMUP.texts] } });
     expect(res.statusCode).toBe(200);
     expect(res.json().predictions.map((p: { label: string }) => p.label)).toEqual([...WARMUP.expectedLabels]);

@@ -1,8 +1,9 @@
 /**
  * Resolves the model file and starts the executors on it (fails fast on a missing file): the
- * main thread's inline session and the worker pool (WORKERS: `auto` = one worker, N = N, 0 =
- * none), loaded at the same time.
+ * main thread's inline session and the worker pool (WORKERS: `auto` = one worker per core, N =
+ * N, 0 = none), loaded at the same time.
  */
+import { availableParallelism } from 'node:os';
 import { defaultModelPath } from '@fleet/model';
 import type { AppConfig } from '../config.js';
 import { assertModelFile } from './graph.js';
@@ -28,7 +29,8 @@ export async function loadModel(
 ): Promise<Executors> {
   const modelPath = resolveModelPath(config);
   await assertModelFile(modelPath);
-  const workers = config.workers === 'auto' ? 1 : config.workers;
+  // auto: one worker per core, one intra-op thread each (an intra-op pool spins between runs)
+  const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
   const pool =
     workers === 0
       ? undefined

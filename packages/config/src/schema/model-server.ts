@@ -43,8 +43,8 @@ export const modelServerConfigSchema = strict({
   accessLog: z.boolean().default(false),
   /**
    * Inference executors: `auto` (the default) = the main thread for batches the executor policy
-   * finds cheap to run inline, plus one worker thread for the rest; `0` = main thread only; N = the
-   * policy with N worker threads.
+   * finds cheap to run inline, plus one worker thread per core for the rest; `0` = main thread
+   * only; N = the policy with N worker threads.
    */
   workers: workerCount.default('auto'),
   intraOpThreads: nonNegativeInt.default(0),
