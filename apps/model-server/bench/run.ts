@@ -1,69 +1,134 @@
 /**
- * `pnpm --filter @fleet/model-server bench` — numbers, not pass/fail. Loopback only, bounded in
- * time (about 40 s; BENCH_SMOKE=1 for a ~10 s smoke run). Needs a build (turbo's bench task
- * depends on build).
+ * `pnpm --filter @fleet/model-server bench [-- other/dist/main.js …]` — issue 11's numbers, not
+ * pass/fail. Each build (this one first, then any given, e.g. a build of the starting commit)
+ * runs in turn, twice, alternated (A, B, A, B); medians of the two rounds. Loopback only,
+ * bounded (~45 s per build and round; BENCH_SMOKE=1: ~12 s).
  *
- *   ceiling   featurize + session.run in-process, batch = maxBatchSize (32)
- *   /predict  one text per request at concurrency 1, 8, 64 through the real server
- *   ratio     /predict rows/s at 64 ÷ ceiling (goal ≥ 0.8); p50/p99; peak RSS (goal < 250 MB);
- *             start-to-ready (goal < 1 s)
- *   extra     c=64 with 8 texts per request (HTTP cost spread over more rows)
+ * Per build and round: start → ready of one replica; a warm-up; then, on the payload mix (four
+ * 8-word texts, one 200-word text), p50 at c=1 (timed here), CPU per request at c=2, c=8, c=64
+ * (every thread of the replica, from /proc), rows/s with 8 texts per request; the same app's
+ * HTTP floor (`POST /bench/echo`, BENCH_ECHO=on: same schemas and hooks, no inference) at c=1
+ * and c=8; peak RSS (VmHWM); then three replicas started at once, until all are ready.
  */
-import { availableParallelism, cpus, totalmem } from 'node:os';
-import { measureCeiling } from './ceiling.js';
-import { makeCorpus } from './corpus.js';
-import { peakRss, runLoad, startServer, type LoadResult } from './http.js';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { peakRss, startServer } from './http.js';
+import { p50AtOne, runPhase, type Phase } from './load.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
-const DURATION_MS = SMOKE ? 1000 : 5000;
-const CONCURRENCY = [1, 8, 64];
-const BATCH = 32;
+const SECONDS = SMOKE ? 1 : 4;
+const WARMUP_MS = SMOKE ? 1000 : 8000;
+const P50_REQUESTS = SMOKE ? 300 : 2000;
+const ROUNDS = 2;
+const THIS_BUILD = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+type Metrics = Record<string, number>;
 
-async function main(): Promise<void> {
-  const corpus = makeCorpus(2000);
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`;
-  console.log(`model-server bench${SMOKE ? ' (smoke)' : ''} — ${machine}`);
+const PHASES: [string, Phase][] = [
+  ['cpu c=2', { path: '/predict', concurrency: 2, durationMs: SECONDS * 1000 }],
+  ['cpu c=8', { path: '/predict', concurrency: 8, durationMs: SECONDS * 1000 }],
+  ['cpu c=64', { path: '/predict', concurrency: 64, durationMs: SECONDS * 1000 }],
+  ['floor cpu c=8', { path: '/bench/echo', concurrency: 8, durationMs: SECONDS * 1000 }],
+  ['rows/s ×8 c=64', { path: '/predict', concurrency: 64, durationMs: SECONDS * 1000, textsPerRequest: 8 }],
+];
 
-  const ceiling = await measureCeiling(corpus, BATCH, DURATION_MS);
-  console.log(
-    `ceiling (in-process, batch ${BATCH}, ${ceiling.intraOpThreads} intra-op threads): ` +
-      `${fmt(ceiling.rowsPerSec)} rows/s featurize+run, ${fmt(ceiling.runOnlyRowsPerSec)} rows/s session.run only`,
-  );
+async function hasEcho(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/bench/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' });
+  await res.arrayBuffer();
+  return res.status === 200;
+}
 
-  const server = await startServer();
-  const results: LoadResult[] = [];
+async function measureOne(mainJs: string): Promise<Metrics> {
+  const server = await startServer({ BENCH_ECHO: 'on' }, mainJs);
+  const pid = server.child.pid as number;
+  const m: Metrics = { 'start one (ms)': server.startToReadyMs };
   try {
-    console.log(`start → ready: ${fmt(server.startToReadyMs)} ms (spawn to "listening"; in-process ${server.startupMs} ms)`);
-    const warm = await runLoad(server.url, corpus, { concurrency: 8, durationMs: 1000 }); // warm-up (JIT, connections)
-    results.push(warm);
-    const runs = [
-      ...CONCURRENCY.map((concurrency) => ({ concurrency, durationMs: DURATION_MS })),
-      { concurrency: 64, durationMs: DURATION_MS, textsPerRequest: 8 },
-    ];
-    for (const run of runs) {
-      const r = await runLoad(server.url, corpus, run);
-      results.push(r);
-      console.log(
-        `/predict c=${String(r.concurrency).padStart(2)}${r.textsPerRequest > 1 ? ` ×${r.textsPerRequest} texts` : ''}: ` +
-          `${fmt(r.rowsPerSec).padStart(7)} rows/s  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms  ` +
-          `(${r.requests} requests, ${r.errors} errors)  ratio ${fmt(r.rowsPerSec / ceiling.rowsPerSec, 2)}`,
-      );
+    await runPhase(server.url, pid, { path: '/predict', concurrency: 8, durationMs: WARMUP_MS });
+    const echo = await hasEcho(server.url);
+    m['p50 c=1 (ms)'] = await p50AtOne(server.url, '/predict', P50_REQUESTS);
+    if (echo) m['floor p50 c=1 (ms)'] = await p50AtOne(server.url, '/bench/echo', P50_REQUESTS);
+    for (const [name, phase] of PHASES) {
+      if (phase.path === '/bench/echo' && !echo) continue;
+      const r = await runPhase(server.url, pid, phase);
+      if (r.errors > 0) throw new Error(`${name}: ${r.errors} of ${r.requests} requests failed`);
+      m[name.startsWith('rows') ? name : `${name} (µs/req)`] = name.startsWith('rows') ? r.rowsPerSec : r.cpuUsPerRequest;
     }
-    const rss = await peakRss(server.child.pid as number);
-    console.log(`peak RSS of the server: ${rss === undefined ? 'n/a' : `${fmt(rss / 2 ** 20, 1)} MB`} (goal < 250 MB)`);
-    const at64 = results.find((r) => r.concurrency === 64 && r.textsPerRequest === 1);
-    if (at64) console.log(`ratio at c=64: ${fmt(at64.rowsPerSec / ceiling.rowsPerSec, 2)} (goal ≥ 0.8)`);
+    m['peak RSS (MB)'] = ((await peakRss(pid)) ?? Number.NaN) / 2 ** 20;
   } finally {
     await server.stop();
   }
-  // Numbers, not thresholds; but a run where requests failed measured nothing: exit 1.
-  const failed = results.filter((r) => r.errors > 0);
-  if (failed.length > 0) {
-    const list = failed.map((r) => `c=${r.concurrency} ×${r.textsPerRequest}: ${r.errors} of ${r.requests} failed or non-2xx`);
-    throw new Error(`requests failed during the bench: ${list.join('; ')}`);
+  return m;
+}
+
+/** Three replicas spawned together: time until the last one is ready. */
+async function startThree(mainJs: string): Promise<number> {
+  const start = performance.now();
+  const servers = await Promise.all([1, 2, 3].map((i) => startServer({ SERVER_ID: `bench-${i}` }, mainJs)));
+  const allReady = performance.now() - start;
+  await Promise.all(servers.map((s) => s.stop()));
+  return allReady;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+function report(builds: string[], runs: Metrics[][]): Metrics[] {
+  const medians = runs.map((rounds) => {
+    const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))];
+    return Object.fromEntries(keys.map((k) => [k, median(rounds.map((r) => r[k] ?? Number.NaN))]));
+  });
+  const keys = Object.keys(medians[0] ?? {});
+  const cell = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(0));
+  console.log(`\n| metric (median of ${ROUNDS}) | ${builds.map((b, i) => (i === 0 ? 'this build' : b)).join(' | ')} |`);
+  console.log(`| --- | ${builds.map(() => '---').join(' | ')} |`);
+  for (const k of keys) console.log(`| ${k} | ${medians.map((m) => cell(m[k])).join(' | ')} |`);
+  return medians;
+}
+
+function targets(now: Metrics, base: Metrics | undefined): void {
+  const v = (k: string) => now[k] ?? Number.NaN;
+  const lines: [string, boolean][] = [
+    [`CPU per request c=2 ≤ 150 µs: ${v('cpu c=2 (µs/req)').toFixed(0)}`, v('cpu c=2 (µs/req)') <= 150],
+    [`CPU per request c=8 ≤ 100 µs: ${v('cpu c=8 (µs/req)').toFixed(0)}`, v('cpu c=8 (µs/req)') <= 100],
+    [`CPU per request c=64 ≤ 50 µs: ${v('cpu c=64 (µs/req)').toFixed(0)}`, v('cpu c=64 (µs/req)') <= 50],
+    [
+      `c=8 ≤ 1.5× the bare-route floor: ${(v('cpu c=8 (µs/req)') / v('floor cpu c=8 (µs/req)')).toFixed(2)}×`,
+      v('cpu c=8 (µs/req)') <= 1.5 * v('floor cpu c=8 (µs/req)'),
+    ],
+    [
+      `p50 c=1 ≤ floor p50 + 0.3 ms: ${v('p50 c=1 (ms)').toFixed(2)} vs ${v('floor p50 c=1 (ms)').toFixed(2)} ms`,
+      v('p50 c=1 (ms)') <= v('floor p50 c=1 (ms)') + 0.3,
+    ],
+    [`peak RSS ≤ 100 MB: ${v('peak RSS (MB)').toFixed(0)} MB`, v('peak RSS (MB)') <= 100],
+    [`one replica ready ≤ 0.8 s: ${v('start one (ms)').toFixed(0)} ms`, v('start one (ms)') <= 800],
+    [`three replicas all ready ≤ 1.5 s: ${v('start three (ms)').toFixed(0)} ms`, v('start three (ms)') <= 1500],
+  ];
+  if (base) {
+    const ratio = v('rows/s ×8 c=64') / (base['rows/s ×8 c=64'] ?? Number.NaN);
+    lines.push([`8 texts per request: rows/s not below the other build's: ${ratio.toFixed(2)}×`, ratio >= 1]);
   }
+  console.log('\ntargets (issue 11):');
+  for (const [text, met] of lines) console.log(`  ${met ? 'met    ' : 'NOT met'}  ${text}`);
+}
+
+async function main(): Promise<void> {
+  const builds = [THIS_BUILD, ...process.argv.slice(2).filter((a) => a !== '--')];
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+  console.log(`model-server bench${SMOKE ? ' (smoke)' : ''} — ${new Date().toISOString()} — ${machine}, load average ${loadavg()[0]?.toFixed(1)}`);
+  const runs: Metrics[][] = builds.map(() => []);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [i, build] of builds.entries()) {
+      const m = await measureOne(build);
+      m['start three (ms)'] = await startThree(build);
+      (runs[i] as Metrics[]).push(m);
+      console.log(`round ${round + 1}, ${i === 0 ? 'this build' : build}: ${JSON.stringify(m, (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))}`);
+    }
+  }
+  const medians = report(builds, runs);
+  targets(medians[0] as Metrics, medians[1]);
 }
 
 await main();

@@ -10,9 +10,10 @@ import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import inferencePlugin from './plugins/inference.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import metricsPlugin from './plugins/metrics.js';
-import requestContextPlugin from './plugins/request-context.js';
+import requestContextPlugin, { type AccessLogDestination } from './plugins/request-context.js';
 import serverIdPlugin from './plugins/server-id.js';
 import swaggerPlugin from './plugins/swagger.js';
+import benchEchoRoutes from './routes/bench-echo.js';
 import healthRoutes from './routes/health.js';
 import metricsRoutes from './routes/metrics.js';
 import predictRoutes from './routes/predict.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
    * builds the app); default: a worker pool on the configured model.
    */
   backend?: InferenceBackend | Promise<InferenceBackend>;
+  /** Where ACCESS_LOG lines go (main.ts: buffered stdout); default: through `logger`, unbuffered. */
+  accessLog?: AccessLogDestination;
   /** The warm-up inference starts only once this resolves (tests observe the loading state). */
   warmupGate?: Promise<unknown>;
 }
@@ -53,7 +56,10 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(deps)) as unknown as FastifyInstance;
-  await app.register(requestContextPlugin, { accessLog: deps.config.accessLog });
+  await app.register(requestContextPlugin, {
+    accessLog: deps.config.accessLog,
+    ...(deps.accessLog ? { destination: deps.accessLog } : {}),
+  });
   await app.register(serverIdPlugin, { serverId: deps.config.serverId });
   // before lifecycle: its onRequest hook refuses requests while closing, and those still count
   await app.register(metricsPlugin);
@@ -62,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerPlugin, { version: SERVER_VERSION, ui: deps.config.docs });
   await app.register(healthRoutes);
   await app.register(predictRoutes, { limits: deps.config.limits });
+  if (deps.config.benchEcho) await app.register(benchEchoRoutes, { limits: deps.config.limits });
   await app.register(metricsRoutes);
   await app.register(v2Routes, { prefix: '/v2', serverVersion: SERVER_VERSION, limits: deps.config.limits });
   // Last, so that everything above is set up while a backend handed in as a promise starts.

@@ -8,6 +8,8 @@ export { createBatcher } from './model/batcher.js';
 export type { Batcher, BatcherOptions, BatchObserver } from './model/batcher.js';
 export type { InferenceBackend, Job, JobResult } from './model/jobs.js';
 export { createWorkerPool, poolSizing } from './model/pool.js';
+export { createExecutors, monitorLag } from './model/executors.js';
+export type { Executors, ExecutorsOptions } from './model/executors.js';
 export type { PoolOptions, WorkerPool } from './model/pool.js';
 export type { ServedModel } from './model/served-model.js';
 export { LIFECYCLE_STATES } from './plugins/lifecycle.js';

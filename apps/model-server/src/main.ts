@@ -4,8 +4,9 @@
  * SIGTERM/SIGINT drain (readiness 503 at once, keep serving for drain.delayMs, finish in-flight
  * work up to drain.timeoutMs, close the workers) and exit 0.
  *
- * Start-up is ordered for speed: the inference workers are spawned right after the config is
- * read, and boot onnxruntime on their threads while this thread loads Fastify and the rest.
+ * Start-up is ordered for speed: right after the config is read the inference workers are
+ * spawned (they boot onnxruntime on their threads) and this thread's own session opens, while
+ * this thread loads Fastify and the rest.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,8 @@ import type { Logger } from 'pino';
 import { STARTUP_ERROR_CODES, StartupError } from './errors.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { loadModel, logWorkerExit, resolveModelPath } from './model/load.js';
-import type { WorkerPool } from './model/pool.js';
+import { accessLogDestination } from './plugins/request-context.js';
+import type { Executors } from './model/executors.js';
 
 function loadConfig(): ModelServerConfig {
   try {
@@ -43,14 +45,26 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   );
 }
 
+/**
+ * ACCESS_LOG lines on stdout through a SonicBoom buffer: written when 4 KiB collect, every second
+ * (unref'd timer), when the app closes and at exit (pino's exit hook), instead of one
+ * synchronous write per request (measured in the README).
+ */
+function bufferedAccessLog(pino: typeof import('pino').pino, level: string, base: Record<string, unknown>) {
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 });
+  return accessLogDestination(pino({ level, base }, stream), stream);
+}
+
 async function start(config: ModelServerConfig): Promise<{ app: FastifyInstance; logger: Logger }> {
   // workers boot on their threads while this one loads Fastify and pino
   const sink: { logger?: Logger } = {};
   const pool = settle(loadModel(config, logWorkerExit(() => sink.logger)));
   const [{ pino }, { buildApp }] = await Promise.all([import('pino'), import('./app.js')]);
-  const logger: Logger = pino({ level: config.logLevel, base: { pid: process.pid, serverId: config.serverId } });
+  const base = { pid: process.pid, serverId: config.serverId };
+  const logger: Logger = pino({ level: config.logLevel, base });
   sink.logger = logger;
-  const backend = pool.then((loaded): WorkerPool => {
+  const accessLog = config.accessLog ? bufferedAccessLog(pino, config.logLevel, base) : undefined;
+  const backend = pool.then((loaded): Executors => {
     if (!loaded.ok) throw loaded.error;
     logger.info({ modelPath: resolveModelPath(config), ...loaded.value.sizing }, 'model loaded');
     return loaded.value;
@@ -58,7 +72,7 @@ async function start(config: ModelServerConfig): Promise<{ app: FastifyInstance;
   // The inference plugin awaits it (and fails start-up with its error) only once the plugins
   // before it are registered; until then a failed load must not count as an unhandled rejection.
   backend.catch(() => undefined);
-  const app = await buildApp({ config, logger, backend }).catch((error: unknown) => {
+  const app = await buildApp({ config, logger, backend, ...(accessLog ? { accessLog } : {}) }).catch((error: unknown) => {
     throw Object.assign(error as Error, { logger });
   });
   try {

@@ -73,6 +73,12 @@ describe('backpressure', () => {
     expect(live.statusCode).toBe(200);
     await live.body.dump();
 
+    // counted as what they are (the monitoring rules alert on it), the bound exported beside it
+    const metrics = await (await request(`${base}/metrics`)).body.text();
+    expect(metrics).toContain('model_server_rejected_requests_total{code="QUEUE_FULL"} 2\n');
+    expect(metrics).toContain('model_server_rejected_requests_total{code="SHUTTING_DOWN"} 0\n');
+    expect(metrics).toContain('model_server_max_queue_size 2\n');
+
     const accepted = await releaseUntilSettled(backend, Promise.all([running, ...queued]));
     expect(accepted.map((r) => r.status)).toEqual([200, 200, 200]);
     const after = await releaseUntilSettled(backend, predict(base, 'sixth'));
@@ -100,6 +106,7 @@ describe('shutdown', () => {
     try {
       socket.write(rawPredict('in flight when the close starts'));
       await waitFor(() => (backend.held.length === 1 ? true : undefined), { what: 'the first request on the worker' });
+      const rejected = app.metrics.rejected;
       const closed = app.close();
       // pipelined on the same connection: it reaches the server after close() began
       socket.write(rawPredict('too late'));
@@ -121,6 +128,8 @@ describe('shutdown', () => {
         message: 'server is shutting down',
         server_id: 'closing',
       });
+      const counts = (await rejected.get()).values.map((v) => [v.labels.code, v.value]);
+      expect(Object.fromEntries(counts)).toEqual({ QUEUE_FULL: 0, SHUTTING_DOWN: 1 });
     } finally {
       socket.destroy();
     }

@@ -35,8 +35,6 @@ async function gauge(url: string, name: string): Promise<number> {
   return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
 }
 
-const queueDepth = (url: string) => gauge(url, 'model_server_queue_depth');
-
 async function draining(url: string): Promise<true | undefined> {
   const res = await request(`${url}/health/ready`);
   const body = (await res.body.json()) as { status: string };
@@ -56,37 +54,52 @@ describe('node dist/main.js', () => {
   });
 
   it('on SIGTERM: readiness 503 at once, in-flight requests all complete, exit 0', async () => {
-    // A long queue delay keeps the requests in flight until the drain flushes them.
-    const proc = await start({ SERVER_ID: 'drainer', MAX_QUEUE_DELAY: '60s', MAX_BATCH_SIZE: '64', DRAIN_DELAY: '3s' });
-    const texts = Array.from({ length: 12 }, (_, i) => `message number ${i} about the quarterly report`);
-    const predict = (text: string) =>
-      request(`${proc.url}/predict`, {
+    const proc = await start({ SERVER_ID: 'drainer', DRAIN_DELAY: '3s' });
+    // Twelve requests in flight: each has sent its headers and half its body when the signal
+    // comes (an idle replica runs a complete request at once, so they are held in the upload).
+    const bodies = Array.from({ length: 12 }, (_, i) => JSON.stringify({ text: `message number ${i} about the quarterly report` }));
+    const sockets = bodies.map((body) => {
+      const socket = connect(Number(new URL(proc.url).port), '127.0.0.1');
+      const state = { received: '' };
+      socket.on('data', (chunk: Buffer) => (state.received += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.write(`POST /predict HTTP/1.1\r\nHost: replica\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(body.slice(0, 10));
+      return { socket, state, rest: body.slice(10) };
+    });
+    try {
+      await waitFor(async () => ((await gauge(proc.url, 'model_server_requests_in_flight')) > bodies.length ? true : undefined), {
+        what: 'requests in flight',
+      });
+      proc.child.kill('SIGTERM');
+      proc.child.kill('SIGTERM'); // a duplicate delivery (pnpm + terminal) must not cut the drain short
+      await waitFor(() => draining(proc.url), { what: 'readiness 503 while draining' });
+      const live = await request(`${proc.url}/health/live`);
+      expect(live.statusCode).toBe(200);
+      await live.body.dump();
+      // still served during the drain delay, with Connection: close
+      const late = await request(`${proc.url}/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
-      }).then(async (res) => ({
-        status: res.statusCode,
-        connection: res.headers.connection,
-        body: (await res.body.json()) as { server_id: string },
-      }));
-    const inFlight = texts.map(predict);
-    await waitFor(async () => ((await queueDepth(proc.url)) === texts.length ? true : undefined), { what: 'queued requests' });
+        body: JSON.stringify({ text: 'a request that arrives while draining' }),
+      });
+      expect(late.statusCode).toBe(200);
+      expect(late.headers.connection).toBe('close');
+      expect(await late.body.json()).toMatchObject({ server_id: 'drainer' });
 
-    proc.child.kill('SIGTERM');
-    proc.child.kill('SIGTERM'); // a duplicate delivery (pnpm + terminal) must not cut the drain short
-    await waitFor(() => draining(proc.url), { what: 'readiness 503 while draining' });
-    const live = await request(`${proc.url}/health/live`);
-    expect(live.statusCode).toBe(200);
-    await live.body.dump();
-    // still served during the drain delay, with Connection: close
-    const late = predict('a request that arrives while draining');
-
-    const results = await Promise.all(inFlight);
-    expect(results.map((r) => r.status)).toEqual(texts.map(() => 200));
-    expect(results.every((r) => r.body.server_id === 'drainer')).toBe(true);
-    expect(await late).toMatchObject({ status: 200, connection: 'close', body: { server_id: 'drainer' } });
-    expect(await proc.exited).toBe(0);
-    expect(proc.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['draining', 'drained; exiting']));
+      for (const s of sockets) s.socket.write(s.rest);
+      await waitFor(() => (sockets.every((s) => s.state.received.trimEnd().endsWith('}')) ? true : undefined), {
+        what: 'every in-flight answer',
+      });
+      for (const { state } of sockets) {
+        expect(state.received).toMatch(/^HTTP\/1\.1 200 /);
+        expect(JSON.parse(state.received.slice(state.received.indexOf('\r\n\r\n') + 4))).toMatchObject({ server_id: 'drainer' });
+      }
+      expect(await proc.exited).toBe(0);
+      expect(proc.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['draining', 'drained; exiting']));
+    } finally {
+      for (const { socket } of sockets) socket.destroy();
+    }
   });
 
   it('exits non-zero with a clear message when the model file is missing', async () => {

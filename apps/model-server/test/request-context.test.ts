@@ -4,11 +4,16 @@
  * ACCESS_LOG on one JSON line per request holds the id and the W3C traceparent, so one request
  * can be followed from the balancer's access log into the replica's log.
  */
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
+import { accessLogDestination } from '../src/plugins/request-context.js';
 import { fakeTextBackend } from './fake-backend.js';
 import { testConfig, type LogLine } from './helpers.js';
 
@@ -103,5 +108,33 @@ describe('request log (ACCESS_LOG)', () => {
     app = await appWithLog(false, lines);
     await app.inject({ method: 'POST', url: '/predict', headers: json, payload: '{"text":"hello"}' });
     expect(lines.filter((l) => l.msg === 'request')).toEqual([]);
+  });
+});
+
+describe('buffered request log (ACCESS_LOG with main.ts destination)', () => {
+  it('collects the lines in a buffer and writes them all out when the app closes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ms-access-'));
+    const file = join(dir, 'access.log');
+    const stream = pino.destination({ dest: file, sync: false, minLength: 4096, mkdir: true });
+    await once(stream, 'ready');
+    const destination = accessLogDestination(pino({ level: 'info', base: { serverId: 'rid' } }, stream), stream);
+    const built = await buildApp({
+      config: testConfig({ serverId: 'rid', accessLog: true }),
+      backend: fakeTextBackend(),
+      logger: pino({ level: 'silent' }),
+      accessLog: destination,
+    });
+    await built.ready();
+    await built.whenReady();
+    for (let i = 0; i < 3; i += 1) {
+      await built.inject({ method: 'POST', url: '/predict', headers: { ...json, 'x-request-id': `buf-${i}` }, payload: '{"text":"hi"}' });
+    }
+    // three ~250-byte lines stay in the 4 KiB buffer: no write per request
+    expect(await readFile(file, 'utf8')).toBe('');
+    await built.close();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as LogLine);
+    expect(lines.map((l) => [l.requestId, l.msg, l.status, l.serverId])).toEqual([0, 1, 2].map((i) => [`buf-${i}`, 'request', 200, 'rid']));
+    stream.end();
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -106,10 +106,11 @@ describe('v2 with an iris-like model from MODEL_PATH', () => {
   });
 
   it('stacks concurrent requests into one batch and gives each its own rows back', async () => {
-    // a long queue delay and a batch size of exactly the request count: one size-triggered batch
+    // the first request finds the replica idle and runs at once, alone; the other eleven arrive
+    // while it runs and fill one size-triggered batch (a long queue delay never fires)
     const rows = Array.from({ length: 12 }, (_, i) => [4 + (i % 4), 2 + (i % 3) / 2, 1 + i / 3, (i % 5) / 2]);
     const batched = await buildApp({
-      config: testConfig({ modelPath, batching: { maxBatchSize: rows.length, maxQueueDelayMs: 60_000 } }),
+      config: testConfig({ modelPath, batching: { maxBatchSize: rows.length - 1, maxQueueDelayMs: 60_000 } }),
     });
     try {
       await batched.ready();
@@ -123,7 +124,7 @@ describe('v2 with an iris-like model from MODEL_PATH', () => {
       });
       const { values } = await batched.metrics.batchSize.get();
       const metric = (name: string) => values.find((v) => v.metricName === name)?.value;
-      expect(metric('model_server_batch_size_count')).toBe(1);
+      expect(metric('model_server_batch_size_count')).toBe(2);
       expect(metric('model_server_batch_size_sum')).toBe(rows.length);
     } finally {
       await batched.close();

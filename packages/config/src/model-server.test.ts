@@ -17,7 +17,8 @@ describe('loadModelServerConfig', () => {
       limits: { maxRequestRows: 256 },
       docs: true,
       accessLog: false,
-      workers: 0,
+      benchEcho: false,
+      workers: 'auto',
       intraOpThreads: 0,
       drain: { delayMs: 1000, timeoutMs: 30_000 },
     });
@@ -59,6 +60,7 @@ describe('loadModelServerConfig', () => {
       limits: { maxRequestRows: 64 },
       docs: false,
       accessLog: true,
+      benchEcho: false,
       workers: 2,
       intraOpThreads: 1,
       drain: { delayMs: 0, timeoutMs: 60_000 },
@@ -68,6 +70,13 @@ describe('loadModelServerConfig', () => {
   it('treats empty env values as unset', () => {
     expect(loadModelServerConfig({ env: { PORT: '', MODEL_PATH: ' ' } })).toMatchObject({ port: 8000 });
     expect(loadModelServerConfig({ env: { MODEL_PATH: '' } }).modelPath).toBeUndefined();
+  });
+
+  it('takes WORKERS=auto or a count (0 = main thread only)', () => {
+    expect(loadModelServerConfig({ env: { WORKERS: 'auto' } }).workers).toBe('auto');
+    expect(loadModelServerConfig({ env: { WORKERS: '0' } }).workers).toBe(0);
+    expect(loadModelServerConfig({ env: { WORKERS: '3' } }).workers).toBe(3);
+    expect(() => loadModelServerConfig({ env: { WORKERS: 'many' } })).toThrow('WORKERS: must be "auto" or an integer >= 0, got "many"');
   });
 
   it('lists every bad env var in one error, with the raw value', () => {
@@ -94,7 +103,7 @@ describe('loadModelServerConfig', () => {
         'MAX_BATCH_SIZE: must be > 0, got "0"',
         'MAX_QUEUE_DELAY: must be a duration like "10s", "500ms", "1m" (a bare number string means seconds), got "soon"',
         'MAX_REQUEST_ROWS: must be > 0, got "0"',
-        'WORKERS: must be an integer, got "1.5"',
+        'WORKERS: must be "auto" or an integer >= 0, got "1.5"',
         'ACCESS_LOG: must be on or off (or true/false, yes/no, 1/0), got "maybe"',
       ].join('\n'),
     );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EnvVar } from './env.js';
 import { load, validate, type LoadOptions } from './load.js';
 import { host, logLevel, nonEmpty, nonNegativeInt, port, positiveInt, duration, size } from './schema/fields.js';
-import { modelServerConfigSchema, type ModelServerConfig } from './schema/model-server.js';
+import { modelServerConfigSchema, workerCount, type ModelServerConfig } from './schema/model-server.js';
 
 export const MODEL_SERVER_ENV: readonly EnvVar[] = [
   { name: 'HOST', path: ['host'], kind: 'string', schema: host },
@@ -18,12 +18,13 @@ export const MODEL_SERVER_ENV: readonly EnvVar[] = [
   { name: 'MAX_QUEUE_SIZE', path: ['batching', 'maxQueueSize'], kind: 'number', schema: positiveInt },
   { name: 'MAX_BATCH_CELLS', path: ['batching', 'maxBatchCells'], kind: 'number', schema: positiveInt },
   { name: 'MAX_REQUEST_ROWS', path: ['limits', 'maxRequestRows'], kind: 'number', schema: positiveInt },
-  { name: 'WORKERS', path: ['workers'], kind: 'number', schema: nonNegativeInt },
+  { name: 'WORKERS', path: ['workers'], kind: 'number', schema: workerCount },
   { name: 'INTRA_OP_THREADS', path: ['intraOpThreads'], kind: 'number', schema: nonNegativeInt },
   { name: 'DRAIN_DELAY', path: ['drain', 'delayMs'], kind: 'string', schema: duration() },
   { name: 'DRAIN_TIMEOUT', path: ['drain', 'timeoutMs'], kind: 'string', schema: duration() },
   { name: 'DOCS', path: ['docs'], kind: 'boolean', schema: z.boolean() },
   { name: 'ACCESS_LOG', path: ['accessLog'], kind: 'boolean', schema: z.boolean() },
+  { name: 'BENCH_ECHO', path: ['benchEcho'], kind: 'boolean', schema: z.boolean() },
 ];
 
 /** Loads, validates and deep-freezes the model-server config; throws ConfigError listing every problem. */

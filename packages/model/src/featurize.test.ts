@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { featurize, tensorsForTexts } from './featurize.js';
-import { MAX_TOKENS, tokenId } from './tokenize.js';
+import { MAX_TOKENS, tokenId, tokenIds } from './tokenize.js';
 
 const id = (token: string): bigint => BigInt(tokenId(token));
 
@@ -42,6 +43,24 @@ describe('featurize', () => {
 
   it('is a pure function of the texts', () => {
     expect(featurize(['Same text', 'again'])).toEqual(featurize(['Same text', 'again']));
+  });
+
+  it('equals the padded token ids of each text, whatever came before (the scratch is reused)', () => {
+    const reference = (texts: string[], maxTokens: number) => {
+      const rows = texts.map((t) => tokenIds(t, maxTokens));
+      const seqLen = Math.max(1, ...rows.map((r) => r.length));
+      const inputIds = rows.flatMap((r) => [...r.map(BigInt), ...new Array<bigint>(seqLen - r.length).fill(0n)]);
+      const mask = rows.flatMap((r) => [...r.map(() => 1), ...new Array<number>(seqLen - r.length).fill(0)]);
+      return { inputIds, mask, batch: texts.length, seqLen };
+    };
+    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: fc.constantFrom('a', 'B', '7', ' ', 'é', '東', '!'), maxLength: 80 }));
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 40 }), fc.integer({ min: 1, max: 50 }), (texts, maxTokens) => {
+        const f = featurize(texts, { maxTokens });
+        expect({ inputIds: [...f.inputIds], mask: [...f.mask], batch: f.batch, seqLen: f.seqLen }).toEqual(reference(texts, maxTokens));
+      }),
+      { seed: 20_261_201, numRuns: 300 },
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKENS, VOCAB_SIZE, fnv1a32, tokenCountBound, tokenId, tokenize } from './tokenize.js';
+import { MAX_TOKENS, VOCAB_SIZE, fnv1a32, tokenCountBound, tokenId, tokenIds, tokenize, writeTokenIds } from './tokenize.js';
 
 describe('tokenize', () => {
   it.each([
@@ -95,6 +95,51 @@ describe('tokenCountBound', () => {
         return bound >= exact && bound <= maxTokens && (!ascii || bound === exact);
       }),
       { seed: 20_261_122, numRuns: 500 },
+    );
+  });
+});
+
+describe('writeTokenIds', () => {
+  const written = (text: string, maxTokens?: number, offset = 3): number[] => {
+    const out = new Int32Array(offset + text.length + 1).fill(-1);
+    const count = writeTokenIds(text, out, offset, maxTokens);
+    expect([...out.subarray(0, offset)].every((v) => v === -1), 'nothing written before offset').toBe(true);
+    expect(out[offset + count], 'nothing written past the count').toBe(-1);
+    return [...out.subarray(offset, offset + count)];
+  };
+
+  it.each([
+    ['Hello, World!'],
+    ['FREE $$$ money!!! 100%'],
+    ["don't stop"],
+    ['MiXeD CaSe 42x 0'],
+    ['Ünïcödé ΣΊΣΥΦΟΣ 東京'],
+    ['ascii first, then caf\u00e9'],
+    ['\u0130stanbul \u212Aelvin'],
+    [''],
+    ['  ...  '],
+  ])('%j: the same ids as tokenIds', (text) => {
+    expect(written(text)).toEqual(tokenIds(text));
+  });
+
+  it('stops at maxTokens, on the fast and the Unicode path', () => {
+    expect(written('a b c d e', 3)).toEqual(tokenIds('a b c d e', 3));
+    expect(written('é b c d e', 2)).toEqual(tokenIds('é b c d e', 2));
+    expect(written('a b', 0)).toEqual([]);
+  });
+
+  it('equals tokenIds for any text (ASCII-heavy and any Unicode, lone surrogates included)', () => {
+    const texts = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'Z', 'q', '9', '0', ' ', '-', "'", '.', '\n', '_'), maxLength: 300 }),
+      fc.string({ unit: 'binary-ascii', maxLength: 300 }),
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 200 }).map((units) => String.fromCharCode(...units)),
+      fc.string({ unit: fc.constantFrom('a', 'Z', ' ', 'é', 'İ', '\u212A', 'Σ', 'ß', '東', '\u0301', '\ud83d', '\ude00'), maxLength: 200 }),
+    );
+    fc.assert(
+      fc.property(texts, fc.integer({ min: 1, max: 600 }), (text, maxTokens) => {
+        expect(written(text, maxTokens)).toEqual(tokenIds(text, maxTokens));
+      }),
+      { seed: 20_261_201, numRuns: 1000 },
     );
   });
 });

@@ -65,6 +65,57 @@ export function tokenIds(text: string, maxTokens: number = MAX_TOKENS): number[]
   return tokenize(text, maxTokens).map(tokenId);
 }
 
+/** ASCII code → its lowercase form when it belongs to a token (letter or digit), else 0. */
+const ASCII_TOKEN_CHAR = Uint8Array.from({ length: 0x80 }, (_, code) => {
+  if ((code >= 48 && code <= 57) || (code >= 97 && code <= 122)) return code;
+  return code >= 65 && code <= 90 ? code + 32 : 0;
+});
+
+/**
+ * The ids of `tokenIds(text, maxTokens)` written into `out` from `offset`; returns how many.
+ * The serving path: no token strings, no arrays. A text made of ASCII only (the common case) is
+ * lowercased, split and hashed in one pass over its char codes (ASCII lowercases to ASCII, its
+ * letters and digits are exactly `[\p{L}\p{N}]`, and its UTF-8 bytes are its char codes); any
+ * other text goes through `tokenize` (Unicode lowercasing with its context rules). `out` needs
+ * room for `min(maxTokens, text.length)` ids (a token is at least one code unit).
+ */
+export function writeTokenIds(text: string, out: Int32Array, offset: number, maxTokens: number = MAX_TOKENS): number {
+  if (maxTokens <= 0) return 0;
+  let count = 0;
+  let hash = FNV_OFFSET;
+  let inToken = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return writeTokenIdsUnicode(text, out, offset, maxTokens);
+    const lower = ASCII_TOKEN_CHAR[code] as number;
+    if (lower !== 0) {
+      if (!inToken) hash = FNV_OFFSET;
+      inToken = true;
+      hash = Math.imul(hash ^ lower, FNV_PRIME);
+    } else if (inToken) {
+      inToken = false;
+      out[offset + count] = 1 + ((hash >>> 0) % (VOCAB_SIZE - 1));
+      count += 1;
+      if (count >= maxTokens) return count;
+    }
+  }
+  if (inToken) {
+    out[offset + count] = 1 + ((hash >>> 0) % (VOCAB_SIZE - 1));
+    count += 1;
+  }
+  return count;
+}
+
+function writeTokenIdsUnicode(text: string, out: Int32Array, offset: number, maxTokens: number): number {
+  let count = 0;
+  for (const match of text.toLowerCase().matchAll(TOKEN_RE)) {
+    out[offset + count] = tokenId(match[0]);
+    count += 1;
+    if (count >= maxTokens) break;
+  }
+  return count;
+}
+
 function isAsciiAlnum(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }

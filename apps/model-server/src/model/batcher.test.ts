@@ -38,35 +38,48 @@ describe('dynamic batcher', () => {
     vi.useRealTimers();
   });
 
-  it('dispatches at once when maxBatchSize rows are waiting (size trigger)', async () => {
-    const { batcher, calls } = harness();
-    const results = submitAll(batcher, [1, 2, 3, 4, 5]);
-    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3, 4]]);
-    expect(batcher.depth).toBe(1);
+  it('dispatches a request at once when nothing runs (no idle delay, t = 0)', async () => {
+    const { batcher, calls } = harness({ maxQueueDelayMs: 1000, concurrency: 2 });
+    const result = batcher.submit(1, { key: 'k', rows: 1 });
+    expect(calls.map((c) => c.inputs)).toEqual([[1]]);
     calls[0]?.finish();
-    await expect(Promise.all(results.slice(0, 4))).resolves.toEqual([10, 20, 30, 40]);
-    // the leftover request has not waited its delay yet
-    expect(calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(2);
-    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3, 4], [5]]);
+    await expect(result).resolves.toBe(10);
+    // idle again: the next one leaves at once as well
+    void batcher.submit(2, { key: 'k', rows: 1 });
+    expect(calls.map((c) => c.inputs)).toEqual([[1], [2]]);
+  });
+
+  it('while a batch runs, a free executor gathers a batch until the oldest request waited maxQueueDelayMs (delay trigger)', async () => {
+    const { batcher, calls } = harness({ concurrency: 2 });
+    submitAll(batcher, [1]);
+    const results = submitAll(batcher, [2, 3]);
+    await vi.advanceTimersByTimeAsync(1);
+    submitAll(batcher, [4]);
+    expect(calls.map((c) => c.inputs)).toEqual([[1]]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.inputs)).toEqual([[1], [2, 3, 4]]);
     calls[1]?.finish();
+    await expect(Promise.all(results)).resolves.toEqual([20, 30]);
+  });
+
+  it('while a batch runs, dispatches at once when maxBatchSize rows are waiting (size trigger)', async () => {
+    const { batcher, calls } = harness({ concurrency: 2 });
+    submitAll(batcher, [0]);
+    const results = submitAll(batcher, [1, 2, 3, 4, 5]);
+    expect(calls.map((c) => c.inputs)).toEqual([[0], [1, 2, 3, 4]]);
+    expect(batcher.depth).toBe(1);
+    calls[1]?.finish();
+    await expect(Promise.all(results.slice(0, 4))).resolves.toEqual([10, 20, 30, 40]);
+    // batch [0] still runs and the leftover has not waited its delay yet
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(calls.map((c) => c.inputs)[2]).toEqual([5]);
+    calls[2]?.finish();
     await expect(results[4]).resolves.toBe(50);
   });
 
-  it('dispatches a partial batch once the oldest request waited maxQueueDelayMs (delay trigger)', async () => {
-    const { batcher, calls } = harness();
-    const results = submitAll(batcher, [1, 2]);
-    await vi.advanceTimersByTimeAsync(1);
-    submitAll(batcher, [3]);
-    expect(calls).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3]]);
-    calls[0]?.finish();
-    await expect(Promise.all(results)).resolves.toEqual([10, 20]);
-  });
-
-  it('with zero delay runs each request as soon as an executor is free, batching what piled up', async () => {
-    const { batcher, calls } = harness({ maxQueueDelayMs: 0 });
+  it('when the running batch completes, takes what piled up at once (no delay left to wait)', async () => {
+    const { batcher, calls } = harness({ maxQueueDelayMs: 1000 });
     submitAll(batcher, [1, 2, 3]);
     expect(calls.map((c) => c.inputs)).toEqual([[1]]);
     calls[0]?.finish();
@@ -77,37 +90,35 @@ describe('dynamic batcher', () => {
   it('grows batches while every executor is busy, up to maxBatchSize', async () => {
     const { batcher, calls } = harness({ maxBatchSize: 3, concurrency: 2 });
     submitAll(batcher, [1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(calls.map((c) => c.inputs)).toEqual([[1], [2, 3, 4]]);
     calls[0]?.finish();
     await vi.advanceTimersByTimeAsync(0);
-    expect(calls).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(2);
-    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
+    expect(calls.map((c) => c.inputs)[2]).toEqual([5, 6, 7]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(3);
+    calls[1]?.finish();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.inputs)[3]).toEqual([8]);
   });
 
   it('merges only requests with the same key and counts rows, never splitting a request', async () => {
     const { batcher, calls } = harness();
-    void batcher.submit(1, { key: 'a', rows: 3 });
-    void batcher.submit(2, { key: 'b', rows: 1 });
-    void batcher.submit(3, { key: 'a', rows: 2 });
-    void batcher.submit(4, { key: 'a', rows: 6 });
-    // 'a' has 11 rows >= 4: the oldest 'a' request leads, the next one (3 + 2 > 4) waits
+    void batcher.submit(1, { key: 'a', rows: 1 });
+    void batcher.submit(2, { key: 'a', rows: 1 });
+    void batcher.submit(3, { key: 'b', rows: 1 });
+    void batcher.submit(4, { key: 'a', rows: 1 });
+    void batcher.submit(5, { key: 'a', rows: 3 });
     expect(calls.map((c) => [c.key, c.inputs])).toEqual([['a', [1]]]);
     calls[0]?.finish();
     await vi.advanceTimersByTimeAsync(0);
-    // head is now 'b' (1 row) and has waited 0 ms: it waits for its delay
-    expect(calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(2);
-    expect(calls.map((c) => [c.key, c.inputs])).toEqual([
-      ['a', [1]],
-      ['b', [2]],
-    ]);
+    // the oldest waiting request leads ('a'); 'b' is skipped; 2 + 4 + 5 = 5 rows > 4: 5 waits
+    expect(calls.map((c) => [c.key, c.inputs])[1]).toEqual(['a', [2, 4]]);
     calls[1]?.finish();
     await vi.advanceTimersByTimeAsync(0);
-    expect(calls.map((c) => [c.key, c.inputs])[2]).toEqual(['a', [3]]);
+    expect(calls.map((c) => [c.key, c.inputs])[2]).toEqual(['b', [3]]);
     calls[2]?.finish();
     await vi.advanceTimersByTimeAsync(0);
-    expect(calls.map((c) => [c.key, c.inputs])[3]).toEqual(['a', [4]]);
+    expect(calls.map((c) => [c.key, c.inputs])[3]).toEqual(['a', [5]]);
   });
 
   it('rejects with QUEUE_FULL once maxQueueSize requests are waiting', async () => {
@@ -127,13 +138,16 @@ describe('dynamic batcher', () => {
 
   it('passes a failed batch error to every request of the batch and keeps serving', async () => {
     const { batcher, calls } = harness({ maxBatchSize: 2 });
+    submitAll(batcher, [0]);
     const [a, b] = submitAll(batcher, [1, 2]);
-    calls[0]?.fail(new Error('boom'));
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.inputs)[1]).toEqual([1, 2]);
+    calls[1]?.fail(new Error('boom'));
     await expect(a).rejects.toThrow('boom');
     await expect(b).rejects.toThrow('boom');
     const c = batcher.submit(3, { key: 'k', rows: 1 });
-    await vi.advanceTimersByTimeAsync(2);
-    calls[1]?.finish();
+    calls[2]?.finish();
     await expect(c).resolves.toBe(30);
   });
 
@@ -143,7 +157,7 @@ describe('dynamic batcher', () => {
       maxQueueDelayMs: 5,
       maxQueueSize: 4,
       concurrency: 1,
-      run: async () => [1],
+      run: async () => [],
     });
     const results = submitAll(batcher as never, [1, 2]);
     await expect(results[0]).rejects.toMatchObject({ code: 'INTERNAL' });
@@ -151,15 +165,18 @@ describe('dynamic batcher', () => {
   });
 
   it('drain() flushes without waiting for the delay; close() refuses new work', async () => {
-    const { batcher, calls } = harness({ maxQueueDelayMs: 1000 });
+    const { batcher, calls } = harness({ maxQueueDelayMs: 1000, concurrency: 2 });
+    submitAll(batcher, [0]);
     const results = submitAll(batcher, [1, 2]);
+    expect(calls).toHaveLength(1);
     const drained = batcher.drain();
-    expect(calls.map((c) => c.inputs)).toEqual([[1, 2]]);
+    expect(calls.map((c) => c.inputs)).toEqual([[0], [1, 2]]);
     let done = false;
     void drained.then(() => (done = true));
+    calls[0]?.finish();
     await vi.advanceTimersByTimeAsync(0);
     expect(done).toBe(false);
-    calls[0]?.finish();
+    calls[1]?.finish();
     await drained;
     await expect(Promise.all(results)).resolves.toEqual([10, 20]);
     batcher.close();
@@ -178,11 +195,20 @@ describe('dynamic batcher', () => {
     void batcher.submit(1, { key: 'k', rows: 1 });
     await vi.advanceTimersByTimeAsync(1);
     void batcher.submit(2, { key: 'k', rows: 1 });
-    await vi.advanceTimersByTimeAsync(1);
+    void batcher.submit(3, { key: 'k', rows: 1 });
     await vi.advanceTimersByTimeAsync(5);
     calls[0]?.finish();
     await vi.advanceTimersByTimeAsync(0);
-    expect(events).toEqual(['depth 1', 'depth 2', 'depth 0', 'dispatch 2 rows, waits 2,1', 'complete true 5ms']);
+    expect(events).toEqual([
+      'depth 1',
+      'depth 0',
+      'dispatch 1 rows, waits 0',
+      'depth 1',
+      'depth 2',
+      'complete true 6ms',
+      'depth 0',
+      'dispatch 2 rows, waits 5,5',
+    ]);
   });
 
   it('caps padded cells per batch: rows × the widest unit stays within maxBatchCells', async () => {
@@ -197,7 +223,7 @@ describe('dynamic batcher', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.map((c) => c.inputs)[1]).toEqual([2]); // 3 and 4 would pad to width 20
     calls[1]?.finish();
-    await vi.advanceTimersByTimeAsync(2);
+    await vi.advanceTimersByTimeAsync(0);
     expect(calls.map((c) => c.inputs)[2]).toEqual([3, 4]); // 5 rows × 5 = 25 cells
   });
 
@@ -223,6 +249,29 @@ describe('dynamic batcher', () => {
     expect(calls.map((c) => c.inputs)).toEqual([[1, 2], [3, 4], [5]]);
     expect(batcher.depth).toBe(0);
     await expect(all).resolves.toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it('asks admit before each dispatch: a refused batch stays in the one queue until a batch completes', async () => {
+    let allow = true;
+    const asked: number[] = [];
+    const { batcher, calls } = harness({
+      concurrency: 2,
+      maxQueueDelayMs: 0,
+      admit: (cells) => {
+        asked.push(cells);
+        return allow;
+      },
+    });
+    submitAll(batcher, [1]);
+    allow = false;
+    void batcher.submit(2, { key: 'k', rows: 2, width: 3 });
+    expect(calls.map((c) => c.inputs)).toEqual([[1]]);
+    expect(asked).toEqual([1, 6]);
+    expect(batcher.depth).toBe(1);
+    allow = true;
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.inputs)).toEqual([[1], [2]]);
   });
 
   it('rejects nonsensical options', () => {

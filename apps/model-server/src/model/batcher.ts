@@ -1,10 +1,12 @@
 /**
- * Dynamic batcher in the manner of Triton's dynamic_batching: requests wait in one bounded queue;
- * a batch is dispatched to a free executor as soon as `maxBatchSize` rows (or `maxBatchCells`
- * cells) of one kind are waiting, or once the oldest request has waited `maxQueueDelayMs`. While
- * every executor is busy the queue keeps growing (up to `maxQueueSize` requests), so batches get
- * larger exactly when load is high. Past the bound `submit` rejects with QUEUE_FULL instead of
- * queueing without limit.
+ * Dynamic batcher in the manner of Triton's dynamic_batching: requests wait in one bounded queue.
+ * With nothing running, a request is dispatched at once (no idle delay: a replica at concurrency
+ * 1 answers in the time of one inference plus HTTP). While a batch runs, a free executor waits
+ * for a fuller batch: it takes the queue as soon as `maxBatchSize` rows (or `maxBatchCells`
+ * cells) of one kind are waiting, once the oldest request has waited `maxQueueDelayMs`, or when
+ * the running batch completes. While every executor is busy the queue keeps growing (up to
+ * `maxQueueSize` requests), so batches get larger exactly when load is high. Past the bound
+ * `submit` rejects with QUEUE_FULL instead of queueing without limit.
  *
  * A request is one or more units (the runtime splits a large request into units that each fit a
  * batch); it counts once against `maxQueueSize`. A batch holds at most `maxBatchSize` rows and
@@ -38,8 +40,14 @@ export interface BatcherOptions<I, O> {
   maxQueueSize: number;
   /** Batches allowed in flight at once (one per worker). */
   concurrency: number;
-  /** Runs one batch; must resolve with one output per input, in order. */
-  run: (key: string, inputs: I[]) => Promise<O[]>;
+  /** Runs one batch of `cells` padded cells; must resolve with one output per input, in order. */
+  run: (key: string, inputs: I[], cells: number) => Promise<O[]>;
+  /**
+   * Asked right before a dispatch, with the cells of the batch about to leave (at most
+   * `maxBatchCells`): false keeps it queued until a running batch completes (the executor
+   * policy: a long batch waits for a worker instead of blocking the event loop).
+   */
+  admit?: (cells: number) => boolean;
   now?: () => number;
   observer?: BatchObserver;
 }
@@ -182,10 +190,12 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
       const waited = this.now() - head.enqueuedAt;
       const waiting = this.waiting.get(head.key);
       const full = waiting !== undefined && (waiting.rows >= this.options.maxBatchSize || waiting.cells >= this.maxBatchCells);
-      if (!this.flushing && !full && waited < this.options.maxQueueDelayMs) {
+      // gather only while a batch runs (its completion pumps again); idle means dispatch now
+      if (!this.flushing && !full && this.running > 0 && waited < this.options.maxQueueDelayMs) {
         this.armTimer(this.options.maxQueueDelayMs - waited);
         return;
       }
+      if (this.options.admit && !this.options.admit(Math.min(waiting?.cells ?? 1, this.maxBatchCells))) break;
       this.dispatch(this.take(head.key));
     }
     if (this.queue.length === 0) this.clearTimer();
@@ -243,7 +253,7 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
     };
     this.running += 1;
     this.options.observer?.onDispatch?.(info);
-    this.invoke(info.key, batch.map((item) => item.input))
+    this.invoke(info.key, batch.map((item) => item.input), info.cells)
       .then(
         (outputs) => {
           settle(batch, outputs);
@@ -261,8 +271,8 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
       });
   }
 
-  private async invoke(key: string, inputs: I[]): Promise<O[]> {
-    return this.options.run(key, inputs);
+  private async invoke(key: string, inputs: I[], cells: number): Promise<O[]> {
+    return this.options.run(key, inputs, cells);
   }
 
   private armTimer(delayMs: number): void {

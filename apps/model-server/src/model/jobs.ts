@@ -28,12 +28,18 @@ export type FromWorker =
   | { type: 'error'; id: number; message: string }
   | { type: 'closed' };
 
-/** The inference engine behind the batcher: a worker pool in production, a fake in some tests. */
+/** The inference engine behind the batcher: executors.ts in production, a bare pool or a fake in some tests. */
 export interface InferenceBackend {
-  /** How many jobs can run at once (one per worker). */
+  /** How many jobs can run at once (one per worker, plus the main thread's inline executor). */
   readonly size: number;
   readonly graph: GraphInfo;
-  run(job: Job): Promise<JobResult>;
+  /**
+   * Whether a batch of about `cells` padded cells can start now (the executor policy); absent =
+   * whenever fewer than `size` jobs run. The batcher asks right before it dispatches.
+   */
+  admit?(cells: number): boolean;
+  /** Runs a job; `cells` = its padded cells (the executor policy's unit of cost). */
+  run(job: Job, cells?: number): Promise<JobResult>;
   /** Runs the same job on every worker (warm-up). */
   runOnAll(job: Job): Promise<JobResult[]>;
   close(): Promise<void>;

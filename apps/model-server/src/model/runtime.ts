@@ -99,37 +99,43 @@ function splitOutputs(outputs: Outputs, rows: number[]): Outputs[] {
   return parts;
 }
 
-async function runBatch(backend: InferenceBackend, items: WorkItem[], hooks: RuntimeHooks): Promise<Outputs[]> {
+async function runBatch(backend: InferenceBackend, items: WorkItem[], cells: number, hooks: RuntimeHooks): Promise<Outputs[]> {
   const first = items[0] as WorkItem;
   let result: JobResult;
   if (first.kind === 'text') {
-    result = await backend.run({ kind: 'text', texts: items.flatMap((i) => (i.kind === 'text' ? i.texts : [])) });
+    const texts = items.length === 1 ? first.texts : items.flatMap((i) => (i.kind === 'text' ? i.texts : []));
+    result = await backend.run({ kind: 'text', texts }, cells);
   } else {
     const tensorItems = items as Extract<WorkItem, { kind: 'tensors' }>[];
     const feeds: Record<string, WireTensor> = {};
     for (const name of Object.keys(first.feeds)) {
       feeds[name] = concatRows(tensorItems.map((i) => i.feeds[name] as WireTensor));
     }
-    result = await backend.run({ kind: 'tensors', feeds, ...(first.fetches ? { fetches: first.fetches } : {}) });
+    result = await backend.run({ kind: 'tensors', feeds, ...(first.fetches ? { fetches: first.fetches } : {}) }, cells);
   }
   hooks.onInference?.(result.inferenceMs);
   return items.length === 1 ? [result.outputs] : splitOutputs(result.outputs, items.map(rowsOf));
 }
 
-function argmax(values: ArrayLike<number>, start: number, count: number): number {
-  let best = 0;
-  for (let k = 1; k < count; k += 1) if ((values[start + k] ?? 0) > (values[start + best] ?? 0)) best = k;
-  return best;
-}
-
+/** Label (first maximum) and probabilities per row: plain loops, one object per row and its map. */
 export function labelRows(model: ServedModel, probabilities: WireTensor): { label: string; probabilities: Record<string, number> }[] {
-  const k = model.labels.length;
+  const { labels } = model;
+  const k = labels.length;
   const data = probabilities.data as Float32Array;
   const rows = probabilities.dims[0] ?? 0;
-  return Array.from({ length: rows }, (_, r) => ({
-    label: model.labels[argmax(data, r * k, k)] as string,
-    probabilities: Object.fromEntries(model.labels.map((label, j) => [label, data[r * k + j] as number])),
-  }));
+  const out = new Array<{ label: string; probabilities: Record<string, number> }>(rows);
+  for (let r = 0; r < rows; r += 1) {
+    const base = r * k;
+    const probs: Record<string, number> = {};
+    let best = 0;
+    for (let j = 0; j < k; j += 1) {
+      const p = data[base + j] as number;
+      probs[labels[j] as string] = p;
+      if (p > (data[base + best] as number)) best = j;
+    }
+    out[r] = { label: labels[best] as string, probabilities: probs };
+  }
+  return out;
 }
 
 export function createRuntime(options: {
@@ -142,7 +148,8 @@ export function createRuntime(options: {
   const batcher: Batcher<WorkItem, Outputs> = createBatcher({
     ...options.batching,
     concurrency: backend.size,
-    run: (_key, items) => runBatch(backend, items, hooks),
+    run: (_key, items, cells) => runBatch(backend, items, cells, hooks),
+    ...(backend.admit ? { admit: (cells: number) => (backend.admit as (c: number) => boolean)(cells) } : {}),
     ...(hooks.batch ? { observer: hooks.batch } : {}),
   });
   const infer = async (item: WorkItem): Promise<Outputs> => {

@@ -1,10 +1,11 @@
 /**
- * onnxruntime session handling, used by the workers and the in-process benchmark only (the
- * main thread never loads onnxruntime): open a session, describe its graph, run named feeds.
+ * onnxruntime session handling, used by the workers, the main thread's inline executor and the
+ * in-process benchmark: open a session, describe its graph, run named feeds or a job.
  */
 import ort from 'onnxruntime-node';
 import { STARTUP_ERROR_CODES, StartupError } from '../errors.js';
-import type { GraphInfo, GraphValue } from './graph.js';
+import { textFeeds, type GraphInfo, type GraphValue } from './graph.js';
+import type { Job, JobResult } from './jobs.js';
 import type { OrtType, TensorData, WireTensor } from './tensors.js';
 
 export interface SessionOptions {
@@ -55,4 +56,12 @@ export async function runFeeds(
     out[name] = { type: tensor.type as OrtType, data: tensor.data as TensorData, dims: [...tensor.dims] };
   }
   return out;
+}
+
+/** Runs one job (texts are featurized here, padded to this batch); times it. */
+export async function runJob(session: ort.InferenceSession, job: Job): Promise<JobResult> {
+  const start = performance.now();
+  const outputs =
+    job.kind === 'text' ? await runFeeds(session, textFeeds(job.texts)) : await runFeeds(session, job.feeds, job.fetches);
+  return { outputs, inferenceMs: performance.now() - start };
 }

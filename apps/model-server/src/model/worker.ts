@@ -5,24 +5,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type ort from 'onnxruntime-node';
 import { StartupError } from '../errors.js';
-import type { FromWorker, Job, JobResult, ToWorker, WorkerInit } from './jobs.js';
-import { textFeeds } from './graph.js';
-import { describeGraph, openSession, runFeeds } from './session.js';
+import type { FromWorker, ToWorker, WorkerInit } from './jobs.js';
+import { describeGraph, openSession, runJob } from './session.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts must run in a worker thread');
 
 function send(message: FromWorker): void {
   (port as NonNullable<typeof port>).postMessage(message);
-}
-
-async function runJob(session: ort.InferenceSession, job: Job): Promise<JobResult> {
-  const start = performance.now();
-  const outputs =
-    job.kind === 'text'
-      ? await runFeeds(session, textFeeds(job.texts))
-      : await runFeeds(session, job.feeds, job.fetches);
-  return { outputs, inferenceMs: performance.now() - start };
 }
 
 async function main(init: WorkerInit): Promise<void> {

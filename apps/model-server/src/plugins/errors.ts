@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import fp from 'fastify-plugin';
 import { ERROR_CODES, ERROR_STATUS, ServerError, type ErrorCode } from '../errors.js';
 import { REQUEST_ID_HEADER } from '../trace-context.js';
+import { REJECTION_CODES } from './metrics.js';
 
 export interface NormalizedError {
   statusCode: number;
@@ -90,6 +91,7 @@ export function prepareErrorReply(error: Error, request: FastifyRequest, reply: 
     request.log.error({ err: error, code: normalized.code }, 'request failed');
   }
   if (RETRYABLE.has(normalized.code)) reply.header('retry-after', '1');
+  if (REJECTION_CODES.has(normalized.code)) request.server.metrics.rejected.inc({ code: normalized.code });
   reply.status(normalized.statusCode);
   return normalized;
 }
@@ -122,4 +124,4 @@ export function frameworkErrors(serverId: string): NonNullable<FastifyServerOpti
   };
 }
 
-export default fp(async (app) => setupErrors(app), { name: 'errors', fastify: '5.x', dependencies: ['server-id'] });
+export default fp(async (app) => setupErrors(app), { name: 'errors', fastify: '5.x', dependencies: ['server-id', 'metrics'] });

@@ -56,6 +56,7 @@ async function inferencePlugin(app: FastifyInstance, options: InferencePluginOpt
   const model = describeServedModel(backend.graph, { modelPath: resolveModelPath(config), name: config.modelName });
   const runtime = createRuntime({ backend, model, batching: config.batching, hooks: observeRuntime(app) });
   app.decorate('inference', runtime);
+  app.metrics.maxQueueSize.set(config.batching.maxQueueSize);
   app.metrics.modelInfo.set({ name: model.name, version: model.version, kind: model.kind, server_id: app.serverId }, 1);
 
   const warmedUp = (async () => {

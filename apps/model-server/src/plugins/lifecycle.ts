@@ -60,9 +60,9 @@ export default fp(
     app.decorate('lifecycle', lifecycle);
     // While draining, every response closes its connection: keep-alive clients (a balancer's
     // pool) reconnect elsewhere, and close() is not held up by idle keep-alive sockets.
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (lifecycle.state === 'draining') reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
     // Once close() runs, requests still arriving on open keep-alive connections get a JSON 503
     // (with x-server-id and Retry-After) instead of Fastify's bare one (return503OnClosing is off).
@@ -70,8 +70,8 @@ export default fp(
     app.addHook('preClose', async () => {
       closing = true;
     });
-    app.addHook('onRequest', async () => {
-      if (closing) throw new ServerError(ERROR_CODES.SHUTTING_DOWN, 'server is shutting down');
+    app.addHook('onRequest', (_request, _reply, done) => {
+      done(closing ? new ServerError(ERROR_CODES.SHUTTING_DOWN, 'server is shutting down') : undefined);
     });
   },
   { name: 'lifecycle', fastify: '5.x', dependencies: ['server-id'] },

@@ -15,13 +15,17 @@ export const SERVER_ID_HEADER = 'x-server-id';
 export default fp<{ serverId: string }>(
   async (app, { serverId }) => {
     app.decorate('serverId', serverId);
-    app.addHook('onRequest', async (_request, reply) => {
+    // callback hooks: no promise per request
+    app.addHook('onRequest', (_request, reply, done) => {
       reply.header(SERVER_ID_HEADER, serverId);
+      done();
     });
-    app.addHook('preSerialization', async (_request, _reply, payload: unknown) => {
-      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return payload;
-      if ('server_id' in payload) return payload;
-      return { ...payload, server_id: serverId };
+    app.addHook('preSerialization', (_request, _reply, payload: unknown, done) => {
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || 'server_id' in payload) {
+        done(null, payload);
+        return;
+      }
+      done(null, { ...payload, server_id: serverId });
     });
   },
   { name: 'server-id', fastify: '5.x' },

@@ -2,10 +2,20 @@
  * POST /predict for the reference text model: `{"text": "..."}` or `{"texts": ["...", ...]}`
  * → labels and probabilities. Each request joins the dynamic batcher as one unit.
  */
+import { MODEL_INFO } from '@fleet/model';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, ServerError } from '../errors.js';
 
-const probabilities = { type: 'object', additionalProperties: { type: 'number' } } as const;
+/**
+ * One property per class of the reference model (the only model /predict serves): the response
+ * is serialised by fast-json-stringify from this schema, with no generic-object fallback.
+ */
+const probabilities = {
+  type: 'object',
+  properties: Object.fromEntries(MODEL_INFO.labels.map((label) => [label, { type: 'number' }])),
+  required: [...MODEL_INFO.labels],
+  additionalProperties: false,
+} as const;
 const prediction = {
   type: 'object',
   properties: { label: { type: 'string' }, probabilities },
@@ -13,7 +23,7 @@ const prediction = {
 } as const;
 
 /** The body schema; `maxRequestRows` (MAX_REQUEST_ROWS, default 256) caps the texts of one request. */
-function predictBodySchema(maxRequestRows: number) {
+export function predictBodySchema(maxRequestRows: number) {
   return {
     type: 'object',
     properties: {
@@ -36,7 +46,7 @@ function predictBodySchema(maxRequestRows: number) {
   } as const;
 }
 
-const predictResponse = {
+export const predictResponse = {
   type: 'object',
   properties: {
     server_id: { type: 'string' },
@@ -48,7 +58,7 @@ const predictResponse = {
   required: ['server_id', 'model', 'predictions'],
 } as const;
 
-const errorResponse = {
+export const errorResponse = {
   type: 'object',
   properties: {
     code: { type: 'string' },
@@ -59,12 +69,21 @@ const errorResponse = {
   required: ['code', 'message'],
 } as const;
 
-interface PredictBody {
+export interface PredictBody {
   text?: string;
   texts?: string[];
 }
 
+export interface PredictReply {
+  server_id: string;
+  model: { name: string; version: string };
+  predictions: { label: string; probabilities: Record<string, number> }[];
+  label?: string;
+  probabilities?: Record<string, number>;
+}
+
 export default async function predictRoutes(app: FastifyInstance, { limits }: { limits: { maxRequestRows: number } }): Promise<void> {
+  let modelRef: PredictReply['model'] | undefined;
   app.post<{ Body: PredictBody }>(
     '/predict',
     {
@@ -77,6 +96,7 @@ export default async function predictRoutes(app: FastifyInstance, { limits }: { 
     },
     async (request) => {
       const { model } = app.inference;
+      modelRef ??= { name: model.name, version: model.version };
       if (model.kind !== 'text') {
         throw new ServerError(
           ERROR_CODES.MODEL_NOT_TEXT,
@@ -86,8 +106,14 @@ export default async function predictRoutes(app: FastifyInstance, { limits }: { 
       const single = request.body.text;
       const texts = single === undefined ? (request.body.texts ?? []) : [single];
       const predictions = await app.inference.predictTexts(texts);
-      const head = single === undefined ? {} : (predictions[0] ?? {});
-      return { model: { name: model.name, version: model.version }, predictions, ...head };
+      // server_id set here: the server-id hook then passes the object through without a copy
+      const body: PredictReply = { server_id: app.serverId, model: modelRef, predictions };
+      if (single !== undefined) {
+        const first = predictions[0] as PredictReply['predictions'][number];
+        body.label = first.label;
+        body.probabilities = first.probabilities;
+      }
+      return body;
     },
   );
 }

@@ -3,6 +3,12 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { duration, host, logLevel, nonEmpty, nonNegativeInt, port, positiveInt, size, strict } from './fields.js';
 
+const WORKERS_HINT = 'must be "auto" or an integer >= 0';
+/** WORKERS: `auto` or a count of worker threads (0 = the main thread only). */
+export const workerCount = z
+  .union([z.literal('auto'), z.number()], { error: WORKERS_HINT })
+  .refine((v) => v === 'auto' || (Number.isInteger(v) && v >= 0), WORKERS_HINT);
+
 export const modelServerConfigSchema = strict({
   host: host.default('127.0.0.1'),
   port: port.default(8000),
@@ -27,9 +33,20 @@ export const modelServerConfigSchema = strict({
   }).prefault({}),
   /** Swagger UI at /docs (the OpenAPI document at /docs/json stays either way). */
   docs: z.boolean().default(true),
+  /**
+   * `POST /bench/echo`: the `/predict` route without inference (same body schema, hooks and
+   * response schema, a constant prediction per text), so a benchmark can measure the HTTP
+   * floor in the same app. Off by default; never needed in production.
+   */
+  benchEcho: z.boolean().default(false),
   /** One JSON log line per request (request id, trace context, status, time). */
   accessLog: z.boolean().default(false),
-  workers: nonNegativeInt.default(0),
+  /**
+   * Inference executors: `auto` (the default) = the main thread for batches the executor policy
+   * finds cheap to run inline, plus one worker thread per core for the rest; `0` = main thread
+   * only; N = the policy with N worker threads.
+   */
+  workers: workerCount.default('auto'),
   intraOpThreads: nonNegativeInt.default(0),
   drain: strict({ delayMs: duration().default(1000), timeoutMs: duration().default(30_000) }).prefault({}),
 });

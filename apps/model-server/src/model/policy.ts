@@ -1,0 +1,63 @@
+/**
+ * Which executor runs a batch: the main thread (inline) or a worker thread. Pure.
+ *
+ * A round trip to a worker costs CPU on both threads (postMessage, structured clone, waking the
+ * worker up and the event loop again): ~40–90 µs measured here, more than running a small batch
+ * of the reference model inline (~35–75 µs; `bench:executors`, numbers in the README). So a
+ * batch runs inline while its estimated run time is within `inlineMaxUs` and the event loop is
+ * not lagging; a longer batch goes to a worker (the event loop keeps answering /health/live
+ * and other requests) and waits for one when all are busy. With `maxWorkers` above the workers
+ * running, a long batch that finds none free asks for one more (`start`; executors.ts starts
+ * its workers up front today, so it never asks). Without workers (WORKERS=0) everything runs
+ * inline; without a main-thread session (a worker-only backend) everything goes to workers.
+ */
+
+/** Longest estimated run time of a batch run on the event loop (µs). */
+export const INLINE_MAX_US = 200;
+/** Event-loop lag past which batches leave the main thread when a worker can take them (ms). */
+export const LAG_MAX_MS = 10;
+
+export interface PolicyLimits {
+  inlineMaxUs: number;
+  lagMaxMs: number;
+}
+
+export const DEFAULT_POLICY_LIMITS: PolicyLimits = Object.freeze({ inlineMaxUs: INLINE_MAX_US, lagMaxMs: LAG_MAX_MS });
+
+export interface ExecutorState {
+  /** The main thread's session: free, running a batch, or absent. */
+  inline: 'idle' | 'busy' | 'none';
+  idleWorkers: number;
+  /** Workers running or starting. */
+  workers: number;
+  maxWorkers: number;
+}
+
+export interface Decision {
+  run: 'inline' | 'worker' | 'wait';
+  /** Start one more worker (the batch, if it waits, goes to it once it is up). */
+  start: boolean;
+}
+
+const WAIT: Decision = Object.freeze({ run: 'wait', start: false });
+const INLINE: Decision = Object.freeze({ run: 'inline', start: false });
+const WORKER: Decision = Object.freeze({ run: 'worker', start: false });
+
+/**
+ * `estimateUs` NaN (nothing measured yet) counts as long. `lagMs`: how late the event loop
+ * currently runs what is scheduled on it.
+ */
+export function decide(estimateUs: number, lagMs: number, state: ExecutorState, limits: PolicyLimits): Decision {
+  const canStart = state.workers < state.maxWorkers;
+  if (state.maxWorkers === 0 && state.inline !== 'none') return state.inline === 'idle' ? INLINE : WAIT;
+  const long = !(estimateUs <= limits.inlineMaxUs);
+  if (state.inline === 'none' || long) {
+    if (state.idleWorkers > 0) return WORKER;
+    return canStart ? { run: 'wait', start: true } : WAIT;
+  }
+  if (lagMs <= limits.lagMaxMs) return state.inline === 'idle' ? INLINE : WAIT;
+  // lagging: off the event loop when a worker is free, else inline rather than wait
+  if (state.idleWorkers > 0) return WORKER;
+  const run = state.inline === 'idle' ? 'inline' : 'wait';
+  return canStart ? { run, start: true } : run === 'inline' ? INLINE : WAIT;
+}
