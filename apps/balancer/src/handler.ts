@@ -124,16 +124,34 @@ export function admit(st: Snapshot, req: IncomingMessage, tls: boolean): Admitte
   return { info, url, delayMs: limited?.delayMs ?? 0 };
 }
 
-function answerOptionsStar(res: ServerResponse, out: Outcome): void {
-  res.writeHead(200, { allow: ALLOWED_METHODS, 'content-length': '0' });
-  res.end();
-  out.status = 200;
+/**
+ * `OPTIONS *` → 200 with `Allow`, once the request is complete (as for every other request): a
+ * malformed message pipelined behind it gets its 400 first and closes the connection, as in
+ * node:http, instead of trailing a 200.
+ */
+function answerOptionsStar(req: IncomingMessage, res: ServerResponse, out: Outcome): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (ended: boolean): void => {
+      if (done) return;
+      done = true;
+      if (ended && !res.writableEnded && !res.destroyed && res.socket?.writable !== false) {
+        res.writeHead(200, { allow: ALLOWED_METHODS, 'content-length': '0' });
+        res.end();
+        out.status = 200;
+      } else out.status = ended ? 400 : 499;
+      resolve();
+    };
+    req.once('end', () => finish(true));
+    req.once('close', () => finish(false));
+    req.resume();
+  });
 }
 
 async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
   const head = checkRequestHead(req, st.config.limits.maxHeaderCount);
   if (head instanceof BalancerError) throw head;
-  if (head === 'options-star') return answerOptionsStar(res, out);
+  if (head === 'options-star') return answerOptionsStar(req, res, out);
   const { info, url, delayMs } = admit(st, req, tls);
   out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);

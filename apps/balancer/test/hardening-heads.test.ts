@@ -47,6 +47,14 @@ describe('request heads answered by the balancer', () => {
     expect(f.backends[0]?.hits).toBe(0);
   });
 
+  it('OPTIONS * with a malformed message pipelined behind it: the 400 comes first, as in node:http', async () => {
+    const port = await start();
+    const answer = await rawExchange(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n{"text":"x"}');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(f.backends[0]?.hits).toBe(0);
+  });
+
   it('a body that stalls gets the JSON 408 too', async () => {
     const port = await start({ limits: { requestTimeoutMs: 400, headersTimeoutMs: 400 } });
     const answer = await rawExchange(port, 'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc', { timeoutMs: 10_000 });
