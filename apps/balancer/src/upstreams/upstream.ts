@@ -47,14 +47,8 @@ export interface PreparedGroup {
   readonly peers: PeerConfig[];
 }
 
-export interface Upstream {
-  readonly name: string;
-  /** The config applied last (the snapshot's view holds the one a request started with). */
-  readonly config: UpstreamGroupConfig;
-  readonly group: Group;
-  readonly retryBudget: RetryBudget;
-  readonly latency: LatencyWindow;
-  pool(peerId: string): Pool | undefined;
+/** A group's long-lived resources; its `config` is the one applied last (a snapshot's view holds the one a request started with). */
+export interface Upstream extends GroupView {
   healthResults(): ReadonlyMap<string, ProbeResult>;
   /** Re-resolve hostnames now; applies a changed set. */
   refresh(): Promise<void>;
