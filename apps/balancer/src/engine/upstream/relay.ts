@@ -2,12 +2,13 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AttemptControl, AttemptResult, RunningAttempt } from '../../attempt.js';
 import { exactTimeout, type ExactTimer } from '../../exact-timer.js';
+import { ClientRelay } from '../../client-relay.js';
 import { responseHeadersForClient, type ForwardHeaders } from '../../headers.js';
 import { CancelledError } from '../../upstream-relay.js';
 import type { ResponseSink, UpstreamConnection } from './connection.js';
 import { UPSTREAM_FAILURES, upstreamFailure } from './failures.js';
 import type { PeerPool } from './pool.js';
-import { serialiseHead } from './request-head.js';
+import { serialiseHead, type BodyShape, type SerialisedHead } from './request-head.js';
 
 /**
  * One upstream exchange on the engine's own client, with exactly the contract of
@@ -39,30 +40,23 @@ export function headersObject(raw: readonly string[]): IncomingHttpHeaders {
   return out;
 }
 
-class EngineExchange implements ResponseSink {
+class EngineExchange extends ClientRelay implements ResponseSink {
   private conn: UpstreamConnection | undefined;
   private cancelWait: (() => void) | undefined;
   private headersTimer: ExactTimer | undefined;
-  private status = 0;
-  private relaying = false;
-  private settled = false;
-  private waitingForDrain = false;
-  private readonly onDrain = (): void => {
-    this.waitingForDrain = false;
-    this.conn?.resume();
-  };
 
   constructor(
-    private readonly res: ServerResponse,
+    res: ServerResponse,
     private readonly control: AttemptControl,
-    private readonly resolve: (outcome: AttemptResult) => void,
-  ) {}
+    resolve: (outcome: AttemptResult) => void,
+  ) {
+    super(res, (status) => control.decide(status), resolve);
+  }
 
   start(pool: PeerPool, request: EngineRequest): void {
-    let head;
+    let head: SerialisedHead;
     try {
-      const body = request.body === null ? { kind: 'none' as const } : Buffer.isBuffer(request.body) ? { kind: 'buffer' as const, length: request.body.length } : { kind: 'stream' as const };
-      head = serialiseHead(request.method, request.path, request.headers, body, pool.address);
+      head = serialiseHead(request.method, request.path, request.headers, bodyShape(request.body), pool.address);
     } catch (err) {
       return this.onError(err instanceof Error ? err : new Error(String(err)));
     }
@@ -89,52 +83,44 @@ class EngineExchange implements ResponseSink {
 
   onHead(status: number, rawHeaders: string[]): void {
     this.headersTimer?.clear();
-    this.status = status;
-    this.relaying = this.control.decide(status);
-    if (!this.relaying) return;
-    try {
-      this.res.writeHead(status, responseHeadersForClient(headersObject(rawHeaders)));
-    } catch (err) {
-      this.conn?.abort(err instanceof Error ? err : new Error(String(err)));
-    }
+    this.relayHead(status, () => responseHeadersForClient(headersObject(rawHeaders)));
   }
 
   onBody(chunk: Buffer): void {
-    if (!this.relaying || this.res.write(chunk)) return;
-    this.conn?.pause();
-    // Listened to only when the client is slow (not once per response on the hot path).
-    if (!this.waitingForDrain) {
-      this.waitingForDrain = true;
-      this.res.once('drain', this.onDrain);
-    }
+    this.relayBody(chunk);
   }
 
   onEnd(): void {
-    if (this.relaying) this.res.end();
-    this.settle(this.relaying ? { kind: 'relayed', status: this.status } : { kind: 'discarded', status: this.status });
+    this.relayEnd();
   }
 
   onError(error: Error): void {
-    if (this.settled) return;
-    if (this.relaying) {
-      this.res.destroy(); // broke mid-body: the client sees a truncated response, never a retry
-      return this.settle({ kind: 'relayed', status: this.status });
-    }
-    if (this.status !== 0) return this.settle({ kind: 'discarded', status: this.status });
-    this.settle({ kind: 'failed', error });
+    this.relayError(error, false);
   }
 
-  private settle(outcome: AttemptResult): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.headersTimer?.clear();
-    if (this.waitingForDrain) {
-      this.res.off('drain', this.onDrain);
-      this.conn?.resume();
-    }
-    this.conn = undefined;
-    this.resolve(outcome);
+  protected pauseUpstream(): void {
+    this.conn?.pause();
   }
+
+  protected resumeUpstream(): void {
+    this.conn?.resume();
+  }
+
+  protected abortUpstream(err: Error): void {
+    this.conn?.abort(err);
+  }
+
+  protected cleanUp(): void {
+    this.headersTimer?.clear();
+    // A socket paused for a slow client that has its whole response read goes back to the pool running.
+    if (this.waitingForDrain) this.conn?.resume();
+    this.conn = undefined;
+  }
+}
+
+function bodyShape(body: EngineRequest['body']): BodyShape {
+  if (body === null) return { kind: 'none' };
+  return Buffer.isBuffer(body) ? { kind: 'buffer', length: body.length } : { kind: 'stream' };
 }
 
 export function relayEngine(pool: PeerPool, request: EngineRequest, res: ServerResponse, control: AttemptControl): RunningAttempt {

@@ -34,13 +34,9 @@ function field(name: string, value: string): string {
   return `${name}: ${value}\r\n`;
 }
 
-export function serialiseHead(
-  method: string,
-  path: string,
-  headers: ForwardHeaders,
-  body: { kind: 'none' } | { kind: 'buffer'; length: number } | { kind: 'stream' },
-  peerHost: string,
-): SerialisedHead {
+export type BodyShape = { kind: 'none' } | { kind: 'buffer'; length: number } | { kind: 'stream' };
+
+export function serialiseHead(method: string, path: string, headers: ForwardHeaders, body: BodyShape, peerHost: string): SerialisedHead {
   if (INVALID.test(path) || path.includes(' ')) throw invalid('request target');
   let head = `${method} ${path} HTTP/1.1\r\n`;
   let declared: string | undefined;
