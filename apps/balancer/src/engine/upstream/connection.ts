@@ -52,6 +52,11 @@ export class UpstreamConnection {
   destroyed = false;
   /** Handed out by the pool and not yet given back. */
   leased = false;
+  /**
+   * The peer's `Keep-Alive: timeout=N` hint less a second (undici's `keepAliveTimeoutThreshold`):
+   * the pool closes this socket idle before the peer does, so a request never races its close.
+   */
+  keepAliveHintMs: number | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -151,6 +156,7 @@ export class UpstreamConnection {
       return true;
     }
     this.keepAlive = keepAlive;
+    this.keepAliveHintMs = keepAliveHint(raw);
     this.phase = 'body';
     this.bodyTimer?.refresh();
     this.sink.onHead(status, raw);
@@ -212,4 +218,17 @@ export class UpstreamConnection {
     this.parser.close();
     this.owner.closed(this);
   }
+}
+
+const HINT_THRESHOLD_MS = 1000;
+
+/** `Keep-Alive: timeout=5` → 4000 (ms); undefined without a usable hint. */
+export function keepAliveHint(raw: readonly string[]): number | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
+    const m = /(?:^|[\s,])timeout=(\d+)/i.exec(raw[i + 1] as string);
+    if (m !== null) return Math.max(0, Number(m[1]) * 1000 - HINT_THRESHOLD_MS);
+  }
+  return undefined;
 }

@@ -188,6 +188,15 @@ describe('engine upstream pool and connection', () => {
     await waitFor(() => up.connections.closed === 1 && pool.stats().idle === 0, { what: 'the idle socket closed' });
   });
 
+  it("closes an idle socket before the peer's Keep-Alive: timeout=N hint (less 1 s), below idleTimeoutMs", async () => {
+    const up = await upstream((s, req) => s.write(`HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${req.index === 0 ? 60 : 1}\r\nContent-Length: 2\r\n\r\nok`));
+    const pool = poolFor(up, { idleTimeoutMs: 60_000 });
+    expect(await request(pool)).toEqual({ status: 200, body: 'ok' });
+    expect(pool.stats().idle).toBe(1); // 59 s hint: kept
+    expect(await request(pool)).toEqual({ status: 200, body: 'ok' }); // timeout=1 → 0 ms: never parked
+    await waitFor(() => up.connections.closed === 1 && pool.stats().idle === 0, { what: 'the socket closed at once' });
+  });
+
   it('fails a connect that does not complete within connectTimeoutMs with UND_ERR_CONNECT_TIMEOUT', async () => {
     const pool = new PeerPool({ host: '127.0.0.1', port: 1, connections: 1, idleTimeoutMs: 1000, connectTimeoutMs: 20, bodyIdleMs: 0, connect: neverConnects });
     pools.push(pool);

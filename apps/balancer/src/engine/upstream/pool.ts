@@ -8,7 +8,8 @@ import { UPSTREAM_FAILURES, upstreamFailure } from './failures.js';
  * replaces (`upstreams/pool.ts`): at most `connections` sockets open to the peer, busy or idle
  * (0 = no bound); a request that finds none free waits in FIFO order for one; an idle socket is
  * closed after `idleTimeoutMs` (kept below the replica's own keep-alive timeout, so the
- * balancer, not the replica, closes it); a connect that takes longer than `connectTimeoutMs`
+ * balancer, not the replica, closes it; shorter when the peer says `Keep-Alive: timeout=N`,
+ * as undici does); a connect that takes longer than `connectTimeoutMs`
  * fails with UND_ERR_CONNECT_TIMEOUT. The most recently used idle socket is reused first (its
  * peer is least likely to have closed it). One request at a time per socket.
  */
@@ -34,7 +35,7 @@ export interface PoolStats {
 export class PeerPool implements ConnectionOwner {
   readonly address: string;
   private readonly idle: UpstreamConnection[] = [];
-  private readonly idleTimers = new Map<UpstreamConnection, NodeJS.Timeout>();
+  private readonly idleTimers = new Map<UpstreamConnection, { timer: NodeJS.Timeout; ms: number }>();
   private readonly waiters: Acquired[] = [];
   private busy = 0;
   private closing = false;
@@ -92,7 +93,7 @@ export class PeerPool implements ConnectionOwner {
   }
 
   closed(conn: UpstreamConnection): void {
-    clearTimeout(this.idleTimers.get(conn));
+    clearTimeout(this.idleTimers.get(conn)?.timer);
     this.idleTimers.delete(conn);
     const i = this.idle.indexOf(conn);
     if (i >= 0) this.idle.splice(i, 1);
@@ -108,16 +109,19 @@ export class PeerPool implements ConnectionOwner {
     });
   }
 
+  /** Idle until reused or its idle timeout (one timer per socket, re-armed, not re-created). */
   private park(conn: UpstreamConnection): void {
+    const ms = Math.min(this.options.idleTimeoutMs, conn.keepAliveHintMs ?? Number.POSITIVE_INFINITY);
+    if (ms <= 0) return conn.destroy();
     this.idle.push(conn);
-    let timer = this.idleTimers.get(conn);
-    if (timer === undefined) {
-      timer = setTimeout(() => {
-        if (!conn.busy && this.idle.includes(conn)) conn.destroy();
-      }, this.options.idleTimeoutMs);
-      timer.unref();
-      this.idleTimers.set(conn, timer);
-    } else timer.refresh();
+    const idle = this.idleTimers.get(conn);
+    if (idle?.ms === ms) return void idle.timer.refresh();
+    clearTimeout(idle?.timer);
+    const timer = setTimeout(() => {
+      if (!conn.busy && this.idle.includes(conn)) conn.destroy();
+    }, ms);
+    timer.unref();
+    this.idleTimers.set(conn, { timer, ms });
   }
 
   private open(): UpstreamConnection {
