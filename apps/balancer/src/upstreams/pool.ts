@@ -1,4 +1,4 @@
-import { Pool } from './undici.js';
+import { createPool, type Pool } from './undici.js';
 import type { UpstreamGroupConfig } from '@fleet/config';
 import { PeerPool } from '../engine/upstream/pool.js';
 
@@ -12,7 +12,7 @@ export type PeerConnections = PeerPool | Pool;
  */
 export function createPeerPool(address: string, cfg: UpstreamGroupConfig): PeerConnections {
   if (cfg.client === 'engine') return createEnginePool(address, cfg);
-  return new Pool(`http://${address}`, {
+  return createPool(`http://${address}`, {
     connections: cfg.keepalive.connections,
     pipelining: 1,
     keepAliveTimeout: cfg.keepalive.idleTimeoutMs,
