@@ -81,7 +81,7 @@ describe('loadBalancerConfig from files', () => {
   });
 
   it('chooses the upstream client per group (engine or undici) and names a bad one', () => {
-    const file = write('client.yaml', 'upstreams:\n  a: { servers: [x:1], client: engine }\n  b: { servers: [y:1] }\nroutes: [{ prefix: /, upstream: a }]\n');
+    const file = write('client.yaml', 'upstreams:\n  a: { servers: [x:1] }\n  b: { servers: [y:1], client: undici }\nroutes: [{ prefix: /, upstream: a }]\n');
     const config = loadBalancerConfig({ env: {}, file });
     expect([config.upstreams['a']?.client, config.upstreams['b']?.client]).toEqual(['engine', 'undici']);
     const bad = write('bad-client.yaml', 'upstreams: { default: { servers: [x:1], client: curl } }\n');

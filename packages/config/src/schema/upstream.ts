@@ -108,7 +108,7 @@ export const upstreamGroupSchema = strict({
    * The HTTP/1.1 client plain requests go through: the balancer's own engine (sockets it owns,
    * llhttp framing) or undici's Pool (the previous path, kept to compare and fall back to).
    */
-  client: z.enum(UPSTREAM_CLIENTS).default('undici'),
+  client: z.enum(UPSTREAM_CLIENTS).default('engine'),
 }).superRefine(checkGroup, { when: () => true });
 
 export type UpstreamGroupConfig = z.output<typeof upstreamGroupSchema>;
