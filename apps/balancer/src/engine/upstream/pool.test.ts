@@ -70,7 +70,7 @@ describe('engine upstream pool and connection', () => {
     expect(await request(pool)).toEqual({ status: 200, body: 'ab' });
     expect(await request(pool)).toEqual({ status: 200, body: 'ok' });
     expect(up.connections.opened).toBe(1);
-    expect(pool.stats()).toEqual({ idle: 1, busy: 0, waiting: 0 });
+    expect(pool.stats()).toEqual({ idle: 1, busy: 0, waiting: 0, paused: 0 });
   });
 
   it('does not reuse a socket after Connection: close, HTTP/1.0 or a close-delimited body', async () => {
@@ -172,7 +172,7 @@ describe('engine upstream pool and connection', () => {
     const pool = poolFor(up, { connections: 2 });
     const results = [request(pool), request(pool), request(pool)];
     await waitFor(() => held.length === 2, { what: 'two requests upstream' });
-    expect(pool.stats()).toEqual({ idle: 0, busy: 2, waiting: 1 });
+    expect(pool.stats()).toEqual({ idle: 0, busy: 2, waiting: 1, paused: 0 });
     held[0]?.();
     await waitFor(() => held.length === 3, { what: 'the waiting request on the freed socket' });
     held[1]?.();
@@ -201,7 +201,7 @@ describe('engine upstream pool and connection', () => {
     const pool = new PeerPool({ host: '127.0.0.1', port: 1, connections: 1, idleTimeoutMs: 1000, connectTimeoutMs: 20, bodyIdleMs: 0, connect: neverConnects });
     pools.push(pool);
     expect(await request(pool)).toEqual({ body: '', error: 'UND_ERR_CONNECT_TIMEOUT' });
-    expect(pool.stats()).toEqual({ idle: 0, busy: 0, waiting: 0 });
+    expect(pool.stats()).toEqual({ idle: 0, busy: 0, waiting: 0, paused: 0 });
   });
 
   it('fails a body that stalls longer than bodyIdleMs with UND_ERR_BODY_TIMEOUT and closes the socket', async () => {
@@ -218,6 +218,6 @@ describe('engine upstream pool and connection', () => {
     ups.splice(0);
     const pool = poolFor({ port }, { connections: 1 });
     expect(await request(pool)).toEqual({ body: '', error: 'ECONNREFUSED' });
-    expect(pool.stats()).toEqual({ idle: 0, busy: 0, waiting: 0 });
+    expect(pool.stats()).toEqual({ idle: 0, busy: 0, waiting: 0, paused: 0 });
   });
 });

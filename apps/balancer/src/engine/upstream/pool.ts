@@ -30,6 +30,8 @@ export interface PoolStats {
   idle: number;
   busy: number;
   waiting: number;
+  /** Sockets not read while a slow client drains (backpressure). */
+  paused: number;
 }
 
 export class PeerPool implements ConnectionOwner {
@@ -37,6 +39,7 @@ export class PeerPool implements ConnectionOwner {
   private readonly idle: UpstreamConnection[] = [];
   private readonly idleTimers = new Map<UpstreamConnection, { timer: NodeJS.Timeout; ms: number }>();
   private readonly waiters: Acquired[] = [];
+  private readonly open = new Set<UpstreamConnection>();
   private busy = 0;
   private closing = false;
   private onDrained: (() => void) | undefined;
@@ -46,7 +49,9 @@ export class PeerPool implements ConnectionOwner {
   }
 
   stats(): PoolStats {
-    return { idle: this.idle.length, busy: this.busy, waiting: this.waiters.length };
+    let paused = 0;
+    for (const conn of this.open) if (conn.socket.isPaused()) paused += 1;
+    return { idle: this.idle.length, busy: this.busy, waiting: this.waiters.length, paused };
   }
 
   /** Calls `cb` with a connection now or when one is free; returns a cancel for the wait. */
@@ -65,7 +70,7 @@ export class PeerPool implements ConnectionOwner {
     }
     if (this.options.connections === 0 || this.busy < this.options.connections) {
       this.busy += 1;
-      cb(undefined, this.open());
+      cb(undefined, this.connect());
       return noop;
     }
     this.waiters.push(cb);
@@ -87,7 +92,7 @@ export class PeerPool implements ConnectionOwner {
     else this.park(conn);
     if (next !== undefined) {
       this.busy += 1;
-      next(undefined, this.open());
+      next(undefined, this.connect());
     }
     this.checkDrained();
   }
@@ -95,6 +100,7 @@ export class PeerPool implements ConnectionOwner {
   closed(conn: UpstreamConnection): void {
     clearTimeout(this.idleTimers.get(conn)?.timer);
     this.idleTimers.delete(conn);
+    this.open.delete(conn);
     const i = this.idle.indexOf(conn);
     if (i >= 0) this.idle.splice(i, 1);
   }
@@ -124,11 +130,12 @@ export class PeerPool implements ConnectionOwner {
     this.idleTimers.set(conn, { timer, ms });
   }
 
-  private open(): UpstreamConnection {
+  private connect(): UpstreamConnection {
     const { host, port, connectTimeoutMs, bodyIdleMs } = this.options;
     const socket: Socket = this.options.connect?.(host, port) ?? connect({ host, port, noDelay: true });
     const conn = new UpstreamConnection(socket, this, { bodyIdleMs, maxHeaderSize });
     conn.leased = true;
+    this.open.add(conn);
     if (connectTimeoutMs > 0) {
       const timer = setTimeout(() => {
         conn.destroy(upstreamFailure(UPSTREAM_FAILURES.CONNECT_TIMEOUT, `connect to ${this.address} timed out after ${connectTimeoutMs} ms`));
