@@ -12,7 +12,7 @@ import { missingTool, missingToolError } from '../../../.ci/require-tool.mjs';
  * `pnpm --filter @fleet/balancer bench`: one load generator (autocannon, in this process),
  * loopback only, bounded durations. For a trivial backend and then for real model-server
  * replicas on /predict: direct, through NGINX (when installed; one worker) and through fleet
- * (one process). Prints req/s, p50/p99, the ratios and the added latency, and peak RSS.
+ * (one process, on the engine's upstream client; `undici` = the same on `client: undici`). Prints req/s, p50/p99, the ratios and the added latency, and peak RSS.
  * Numbers, not pass/fail. BENCH_SMOKE=1: one second per run.
  */
 const SMOKE = process.env.BENCH_SMOKE === '1';
@@ -53,9 +53,9 @@ async function measure(target: string, port: number, load: Load): Promise<Row> {
   return { target, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors, non2xx: r.non2xx + warm.non2xx };
 }
 
-async function startFleet(upstreams: string[], dir: string): Promise<Proc> {
-  const file = join(dir, `fleet-${upstreams.length}.json`);
-  writeFileSync(file, JSON.stringify({ upstreams: { default: { servers: upstreams } }, accessLog: { enabled: false }, logLevel: 'warn' }));
+async function startFleet(upstreams: string[], dir: string, client: 'engine' | 'undici'): Promise<Proc> {
+  const file = join(dir, `fleet-${upstreams.length}-${client}.json`);
+  writeFileSync(file, JSON.stringify({ upstreams: { default: { servers: upstreams, client } }, accessLog: { enabled: false }, logLevel: 'warn' }));
   return spawnListening(process.execPath, [BALANCER_MAIN], { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'info' });
 }
 
@@ -79,6 +79,8 @@ function report(title: string, rows: Row[]): void {
     process.stdout.write(`nginx/direct req/s ${(nginx.rps / direct.rps).toFixed(2)}x; added latency p50 +${(nginx.p50 - direct.p50).toFixed(1)} ms, p99 +${(nginx.p99 - direct.p99).toFixed(1)} ms\n`);
   }
   if (nginx && fleet) process.stdout.write(`fleet/nginx req/s ${(fleet.rps / nginx.rps).toFixed(2)}x (goal >= 0.9x)\n`);
+  const undici = rows.find((r) => r.target === 'undici');
+  if (undici && fleet) process.stdout.write(`fleet engine/undici req/s ${(fleet.rps / undici.rps).toFixed(2)}x\n`);
 }
 
 async function scenario(title: string, upstreams: Proc[], load: Load, dir: string, nginx: string | undefined): Promise<void> {
@@ -92,11 +94,14 @@ async function scenario(title: string, upstreams: Proc[], load: Load, dir: strin
       await n.stop();
     }
   }
-  const fleet = await startFleet(addresses, dir);
-  try {
-    rows.push({ ...(await measure('fleet', fleet.port, load)), rssMb: peakRssMb([fleet.child.pid ?? 0]) });
-  } finally {
-    await fleet.stop();
+  // `fleet` on the engine's upstream client, `undici` = fleet on `client: undici` (the previous path).
+  for (const [name, client] of [['fleet', 'engine'], ['undici', 'undici']] as const) {
+    const fleet = await startFleet(addresses, dir, client);
+    try {
+      rows.push({ ...(await measure(name, fleet.port, load)), rssMb: peakRssMb([fleet.child.pid ?? 0]) });
+    } finally {
+      await fleet.stop();
+    }
   }
   if (upstreams.length > 1) process.stdout.write(`(direct = one replica; nginx and fleet balance over ${upstreams.length})\n`);
   report(title, rows);

@@ -9,12 +9,14 @@ import type { SpooledBody } from './limits/spool.js';
 import type { RequestTrace } from './trace/request-trace.js';
 import { CLIENT_MESSAGES } from './upstream-errors.js';
 import { relayUpstream } from './upstream-relay.js';
+import { PeerPool } from './engine/upstream/pool.js';
+import { relayEngine } from './engine/upstream/relay.js';
 import type { GroupView } from './upstreams/upstream.js';
 import { walk, type AttemptControl, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
 
 /**
  * Forward one plain HTTP request: the walk (`walk.ts`) picks peers and decides; this module
- * only runs attempts through the peer's undici Pool and streams the chosen answer to the
+ * only runs attempts through the peer's pool (the engine's client or undici's) and streams the chosen answer to the
  * client. Buffered and spooled bodies can be sent again (retries, hedges); a streamed body
  * only once.
  */
@@ -50,12 +52,10 @@ function bodyFor(body: ProxyInput['body']): Buffer | Readable | null {
 function startAttempt(input: ProxyInput, peer: PickedPeer, control: AttemptControl): RunningAttempt {
   const pool = input.upstream.pool(peer.id);
   if (pool === undefined) return { done: Promise.resolve({ kind: 'failed', error: peerRemoved() }), cancel: () => undefined };
-  const options: Dispatcher.DispatchOptions = {
-    path: input.path,
-    method: (input.req.method ?? 'GET') as Dispatcher.HttpMethod,
-    headers: input.trace.attemptHeaders(input.headers, peer.id),
-    body: bodyFor(input.body),
-  };
+  const method = input.req.method ?? 'GET';
+  const headers = input.trace.attemptHeaders(input.headers, peer.id);
+  if (pool instanceof PeerPool) return relayEngine(pool, { method, path: input.path, headers, body: bodyFor(input.body) }, input.res, control);
+  const options: Dispatcher.DispatchOptions = { path: input.path, method: method as Dispatcher.HttpMethod, headers, body: bodyFor(input.body) };
   return relayUpstream(pool, options, input.res, control);
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { ClientRelay } from './client-relay.js';
 import { responseHeadersForClient } from './headers.js';
 import type { AttemptResult, RunningAttempt } from './walk.js';
 import { exactTimeout, type ExactTimer } from './exact-timer.js';
@@ -24,25 +25,19 @@ function headersTimeout(ms: number): Error {
   return Object.assign(new Error(`no upstream response headers within ${ms} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' });
 }
 
-class RelayHandler implements Dispatcher.DispatchHandler {
+class RelayHandler extends ClientRelay implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private headersTimer: ExactTimer | undefined;
-  private status = 0;
-  private relaying = false;
-  private settled = false;
   private cancelled = false;
-  private waitingForDrain = false;
-  private readonly onDrain = (): void => {
-    this.waitingForDrain = false;
-    this.controller?.resume();
-  };
 
   constructor(
-    private readonly res: ServerResponse,
-    private readonly decide: (status: number) => boolean,
-    private readonly resolve: (outcome: AttemptResult) => void,
+    res: ServerResponse,
+    decide: (status: number) => boolean,
+    resolve: (outcome: AttemptResult) => void,
     private readonly headersTimeoutMs: number,
-  ) {}
+  ) {
+    super(res, decide, resolve);
+  }
 
   cancel(): void {
     if (this.settled || this.cancelled) return;
@@ -64,50 +59,38 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // 1xx: informational, the final answer follows
     this.headersTimer?.clear();
-    this.status = statusCode;
-    this.relaying = this.decide(statusCode);
-    if (!this.relaying) return;
-    try {
-      this.res.writeHead(statusCode, responseHeadersForClient(headers));
-    } catch (err) {
-      controller.abort(err instanceof Error ? err : new Error(String(err)));
-    }
+    this.relayHead(statusCode, () => responseHeadersForClient(headers));
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.relaying || this.res.write(chunk)) return;
-    controller.pause();
-    // Listened to only when the client is slow (not once per response on the hot path).
-    if (!this.waitingForDrain) {
-      this.waitingForDrain = true;
-      this.res.once('drain', this.onDrain);
-    }
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.relayBody(chunk);
   }
 
   onResponseEnd(): void {
-    if (this.relaying) this.res.end();
-    this.settle(this.relaying ? { kind: 'relayed', status: this.status } : { kind: 'discarded', status: this.status });
+    this.relayEnd();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.relaying) {
-      this.res.destroy(); // broke mid-body: the client sees a truncated response, never a retry
-      return this.settle({ kind: 'relayed', status: this.status });
-    }
-    if (this.cancelled || error instanceof CancelledError) return this.settle({ kind: 'cancelled' });
-    if (this.status !== 0) return this.settle({ kind: 'discarded', status: this.status });
-    this.settle({ kind: 'failed', error });
+    this.relayError(error, this.cancelled || error instanceof CancelledError);
   }
 
-  private settle(outcome: AttemptResult): void {
-    if (this.settled) return;
-    this.settled = true;
+  protected pauseUpstream(): void {
+    this.controller?.pause();
+  }
+
+  protected resumeUpstream(): void {
+    this.controller?.resume();
+  }
+
+  protected abortUpstream(err: Error): void {
+    this.controller?.abort(err);
+  }
+
+  protected cleanUp(): void {
     this.headersTimer?.clear();
-    if (this.waitingForDrain) this.res.off('drain', this.onDrain);
-    this.resolve(outcome);
   }
 }
 

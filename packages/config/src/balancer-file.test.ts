@@ -80,6 +80,14 @@ describe('loadBalancerConfig from files', () => {
     expect(config.upstreams['default']?.servers.map((s) => s.address)).toEqual(['c:3']);
   });
 
+  it('chooses the upstream client per group (engine or undici) and names a bad one', () => {
+    const file = write('client.yaml', 'upstreams:\n  a: { servers: [x:1] }\n  b: { servers: [y:1], client: undici }\nroutes: [{ prefix: /, upstream: a }]\n');
+    const config = loadBalancerConfig({ env: {}, file });
+    expect([config.upstreams['a']?.client, config.upstreams['b']?.client]).toEqual(['engine', 'undici']);
+    const bad = write('bad-client.yaml', 'upstreams: { default: { servers: [x:1], client: curl } }\n');
+    expect(errorOf(() => loadBalancerConfig({ env: {}, file: bad })).message).toBe('upstreams.default.client: must be one of engine, undici, got "curl"');
+  });
+
   it('lets UPSTREAMS add group default beside file groups (routes then must be given)', () => {
     const file = write('two.yaml', 'upstreams: { canary: { servers: [x:1] } }\n');
     expect(errorOf(() => loadBalancerConfig({ env: { UPSTREAMS: 'a:1' }, file })).message).toBe(

@@ -33,6 +33,7 @@ describe('loadBalancerConfig from env', () => {
           perTry: { quantile: 0.99, factor: 3, minMs: 250, maxMs: 0, minSamples: 20, hedge: true },
           resolve: { intervalMs: 5000 },
           leastTimeDecayMs: 10_000,
+          client: 'engine',
         },
       },
       routes: [

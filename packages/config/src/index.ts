@@ -22,6 +22,7 @@ export {
   NEXT_UPSTREAM_CONDITIONS,
   STRATEGIES_WITHOUT_BACKUP,
   STRATEGY_NAMES,
+  UPSTREAM_CLIENTS,
   strategySchema,
   upstreamGroupSchema,
   type NextUpstreamCondition,

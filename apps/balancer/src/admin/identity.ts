@@ -4,7 +4,7 @@
  * for `ttlMs`. Only the dashboard asks, only while someone watches, at most one request per
  * peer per `ttlMs`; an upstream without the header keeps its address as its name.
  */
-import { Agent, request } from '../upstreams/undici.js';
+import { createAgent, request, type Agent } from '../upstreams/undici.js';
 
 export type IdentityFetch = (address: string, path: string, timeoutMs: number) => Promise<string | null>;
 
@@ -21,7 +21,7 @@ interface Entry {
 let agent: Agent | undefined;
 
 export const fetchServerId: IdentityFetch = async (address, path, timeoutMs) => {
-  agent ??= new Agent({ keepAliveTimeout: 4000 });
+  agent ??= createAgent({ keepAliveTimeout: 4000 });
   const res = await request(agent, `http://${address}${path}`, {
     method: 'GET',
     headers: { 'user-agent': 'fleet-balancer-dashboard' },

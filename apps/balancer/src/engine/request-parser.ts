@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { HTTPParser, type LlhttpError } from './llhttp.js';
 
 /**
  * HTTP/1.1 request framing for the experimental engine (issue 9 item 2; not wired into the
@@ -41,32 +41,6 @@ export interface RequestParser {
   finish(): ParseFailure | undefined;
   close(): void;
 }
-
-interface LlhttpError extends Error {
-  code?: string;
-  reason?: string;
-}
-
-interface NativeParser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
-  execute(chunk: Buffer): number | LlhttpError;
-  finish(): number | LlhttpError | undefined;
-  close(): void;
-  [key: number]: unknown;
-}
-
-interface NativeParserClass {
-  new (): NativeParser;
-  REQUEST: number;
-  kOnHeaders: number;
-  kOnHeadersComplete: number;
-  kOnBody: number;
-  kOnMessageComplete: number;
-  kOnExecute: number;
-  kLenientNone: number;
-}
-
-const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: NativeParserClass };
 
 /**
  * llhttp's method enum, by index (Node's internal `allMethods`, the same on Node 20, 22 and 24).

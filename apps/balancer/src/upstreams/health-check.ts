@@ -1,4 +1,4 @@
-import { Agent, request } from './undici.js';
+import { createAgent, request, type Agent } from './undici.js';
 import type { UpstreamGroupConfig } from '@fleet/config';
 import type { Group } from '@fleet/lb-core';
 
@@ -68,7 +68,7 @@ function logFlip(deps: HealthCheckerDeps, id: string, result: ProbeResult): void
 }
 
 export function startHealthChecker(cfg: HealthCheckConfig, deps: HealthCheckerDeps): HealthChecker {
-  const agent = new Agent({ keepAliveTimeout: Math.max(1, Math.min(cfg.intervalMs, 4000)), connect: { timeout: cfg.timeoutMs } });
+  const agent = createAgent({ keepAliveTimeout: Math.max(1, Math.min(cfg.intervalMs, 4000)), connect: { timeout: cfg.timeoutMs } });
   const results = new Map<string, ProbeResult>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -11,12 +11,23 @@ import type { Agent as AgentType, Dispatcher, Pool as PoolType } from 'undici';
  */
 const load = createRequire(import.meta.url);
 
-export const Pool = load('undici/lib/dispatcher/pool.js') as typeof PoolType;
-export const Agent = load('undici/lib/dispatcher/agent.js') as typeof AgentType;
 export type Pool = PoolType;
 export type Agent = AgentType;
 
-const apiRequest = load('undici/lib/api/api-request.js') as Dispatcher['request'];
+/**
+ * Each part is loaded on first use, not at import: a balancer whose groups all use the engine
+ * (`client: engine`) and no health checks loads no undici at all, and with it neither
+ * `node:http2` nor `node:tls` (`test/engine-memory.test.ts`).
+ */
+export function createPool(origin: string, options: PoolType.Options): Pool {
+  const PoolClass = load('undici/lib/dispatcher/pool.js') as typeof PoolType;
+  return new PoolClass(origin, options);
+}
+
+export function createAgent(options: AgentType.Options): Agent {
+  const AgentClass = load('undici/lib/dispatcher/agent.js') as typeof AgentType;
+  return new AgentClass(options);
+}
 
 /** `undici.request(url, { dispatcher, … })` without the index: one request on `dispatcher`. */
 export function request(
@@ -25,5 +36,6 @@ export function request(
   options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>,
 ): Promise<Dispatcher.ResponseData> {
   const { origin, pathname, search } = new URL(url);
+  const apiRequest = load('undici/lib/api/api-request.js') as Dispatcher['request'];
   return apiRequest.call(dispatcher, { ...options, origin, path: `${pathname}${search}` }) as Promise<Dispatcher.ResponseData>;
 }

@@ -1,14 +1,13 @@
 import { LatencyWindow, createGroup, type Group, type PeerConfig, type RandomSource } from '@fleet/lb-core';
 import type { UpstreamGroupConfig } from '@fleet/config';
-import type { Pool } from 'undici';
 import { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from '../retry-budget.js';
 import { createDiscovery, samePeers, type Discovery, type Lookup } from './discovery.js';
 import { startHealthChecker, type HealthChecker, type ProbeResult } from './health-check.js';
-import { createPeerPool, poolSettingsKey } from './pool.js';
+import { createPeerPool, poolSettingsKey, type PeerConnections } from './pool.js';
 
 /**
  * One upstream group's long-lived resources: the lb-core Group (selection + passive health,
- * per-peer state), an undici Pool per peer id, DNS re-resolution and the active health
+ * per-peer state), a connection pool per peer id (the engine's or undici's, `pool.ts`), DNS re-resolution and the active health
  * checker. They outlive configuration snapshots: a reload hands in an already resolved peer
  * set (`prepareGroup`) and `apply` installs it synchronously, so the snapshot that refers to
  * them can be swapped in the same tick. Requests never read this object: they read the
@@ -37,7 +36,7 @@ export interface GroupView {
   /** Recent times to response head of successful attempts (per-try timeouts); survives reloads. */
   readonly latency: LatencyWindow;
   /** The peer's connection pool, undefined once the peer left the group (reload, DNS). */
-  pool(peerId: string): Pool | undefined;
+  pool(peerId: string): PeerConnections | undefined;
 }
 
 /** A group's next config with its peers already resolved (DNS done, nothing applied yet). */
@@ -93,10 +92,10 @@ class UpstreamRuntime implements Upstream {
   readonly latency = new LatencyWindow(512);
   private discovery: Discovery;
   private peers: PeerConfig[];
-  private pools = new Map<string, Pool>();
+  private pools = new Map<string, PeerConnections>();
   private checker: HealthChecker | undefined;
   private resolveTimer: NodeJS.Timeout | undefined;
-  private readonly poolOf = (peerId: string): Pool | undefined => this.pools.get(peerId);
+  private readonly poolOf = (peerId: string): PeerConnections | undefined => this.pools.get(peerId);
 
   constructor(
     readonly name: string,
@@ -113,7 +112,7 @@ class UpstreamRuntime implements Upstream {
     this.scheduleResolve();
   }
 
-  pool(peerId: string): Pool | undefined {
+  pool(peerId: string): PeerConnections | undefined {
     return this.pools.get(peerId);
   }
 
@@ -176,7 +175,7 @@ class UpstreamRuntime implements Upstream {
     if (added.length > 0) void this.checker?.checkNow(added);
   }
 
-  private closePool(id: string, pool: Pool): void {
+  private closePool(id: string, pool: PeerConnections): void {
     pool.close().catch((err: unknown) => this.deps.logger.warn({ err, group: this.name, peer: id }, 'closing a peer pool failed'));
   }
 

@@ -90,6 +90,8 @@ function checkGroup(group: unknown, ctx: z.core.$RefinementCtx): void {
   }
 }
 
+export const UPSTREAM_CLIENTS = ['engine', 'undici'] as const;
+
 export const upstreamGroupSchema = strict({
   strategy: strategySchema.default('round_robin'),
   hashKey: nginxKey.optional(),
@@ -102,6 +104,11 @@ export const upstreamGroupSchema = strict({
   healthCheck: healthCheck.prefault({}),
   resolve: resolve.prefault({}),
   leastTimeDecayMs: duration({ positive: true }).default(10_000),
+  /**
+   * The HTTP/1.1 client plain requests go through: the balancer's own engine (sockets it owns,
+   * llhttp framing) or undici's Pool (the previous path, kept to compare and fall back to).
+   */
+  client: z.enum(UPSTREAM_CLIENTS).default('engine'),
 }).superRefine(checkGroup, { when: () => true });
 
 export type UpstreamGroupConfig = z.output<typeof upstreamGroupSchema>;

@@ -1,0 +1,134 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { AttemptControl, AttemptResult, RunningAttempt } from '../../attempt.js';
+import { exactTimeout, type ExactTimer } from '../../exact-timer.js';
+import { ClientRelay } from '../../client-relay.js';
+import { responseHeadersForClient, type ForwardHeaders } from '../../headers.js';
+import { CancelledError } from '../../upstream-relay.js';
+import type { ResponseSink, UpstreamConnection } from './connection.js';
+import { UPSTREAM_FAILURES, upstreamFailure } from './failures.js';
+import type { PeerPool } from './pool.js';
+import { serialiseHead, type BodyShape, type SerialisedHead } from './request-head.js';
+
+/**
+ * One upstream exchange on the engine's own client, with exactly the contract of
+ * `relayUpstream` (`upstream-relay.ts`, the undici path): at the final response head
+ * `decide(status)` says whether the answer goes to the client (written to its ServerResponse,
+ * pausing the upstream socket while the client is slow) or is read and dropped so that the
+ * socket can serve again; it resolves `relayed`, `discarded`, `failed` (error codes as
+ * `upstream-errors.ts` classifies them) or `cancelled`. It only reports; the walk decides.
+ * The headers timeout is exact (`exact-timer.ts`) and starts once the request has a socket.
+ */
+export interface EngineRequest {
+  method: string;
+  path: string;
+  headers: ForwardHeaders;
+  body: Buffer | Readable | null;
+}
+
+/** Raw header pairs → the object undici hands its handlers: lower-case names, repeats as arrays. */
+export function headersObject(raw: readonly string[]): IncomingHttpHeaders {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
+class EngineExchange extends ClientRelay implements ResponseSink {
+  private conn: UpstreamConnection | undefined;
+  private cancelWait: (() => void) | undefined;
+  private headersTimer: ExactTimer | undefined;
+
+  constructor(
+    res: ServerResponse,
+    private readonly control: AttemptControl,
+    resolve: (outcome: AttemptResult) => void,
+  ) {
+    super(res, (status) => control.decide(status), resolve);
+  }
+
+  start(pool: PeerPool, request: EngineRequest): void {
+    let head: SerialisedHead;
+    try {
+      head = serialiseHead(request.method, request.path, request.headers, bodyShape(request.body), pool.address);
+    } catch (err) {
+      return this.onError(err instanceof Error ? err : new Error(String(err)));
+    }
+    const isHead = request.method === 'HEAD';
+    this.cancelWait = pool.acquire((err, conn) => {
+      this.cancelWait = undefined;
+      if (err !== undefined || conn === undefined) return this.onError(err ?? new Error('no connection'));
+      if (this.settled) return conn.abort(); // cancelled meanwhile
+      this.conn = conn;
+      const ms = this.control.headersTimeoutMs;
+      if (ms > 0) this.headersTimer = exactTimeout(ms, () => conn.abort(upstreamFailure(UPSTREAM_FAILURES.HEADERS_TIMEOUT, `no upstream response headers within ${ms} ms`)));
+      conn.send(head, request.body, isHead, this);
+    });
+  }
+
+  cancel(): void {
+    if (this.settled) return;
+    this.cancelWait?.();
+    this.cancelWait = undefined;
+    const conn = this.conn;
+    this.settle({ kind: 'cancelled' });
+    conn?.abort(new CancelledError());
+  }
+
+  onHead(status: number, rawHeaders: string[]): void {
+    this.headersTimer?.clear();
+    this.relayHead(status, () => responseHeadersForClient(headersObject(rawHeaders)));
+  }
+
+  onBody(chunk: Buffer): void {
+    this.relayBody(chunk);
+  }
+
+  onEnd(): void {
+    this.relayEnd();
+  }
+
+  onError(error: Error): void {
+    this.relayError(error, false);
+  }
+
+  protected pauseUpstream(): void {
+    this.conn?.pause();
+  }
+
+  protected resumeUpstream(): void {
+    this.conn?.resume();
+  }
+
+  protected abortUpstream(err: Error): void {
+    this.conn?.abort(err);
+  }
+
+  protected cleanUp(): void {
+    this.headersTimer?.clear();
+    // A socket paused for a slow client that has its whole response read goes back to the pool running.
+    if (this.waitingForDrain) this.conn?.resume();
+    this.conn = undefined;
+  }
+}
+
+function bodyShape(body: EngineRequest['body']): BodyShape {
+  if (body === null) return { kind: 'none' };
+  return Buffer.isBuffer(body) ? { kind: 'buffer', length: body.length } : { kind: 'stream' };
+}
+
+export function relayEngine(pool: PeerPool, request: EngineRequest, res: ServerResponse, control: AttemptControl): RunningAttempt {
+  let exchange: EngineExchange | undefined;
+  const done = new Promise<AttemptResult>((resolve) => {
+    exchange = new EngineExchange(res, control, resolve);
+  });
+  const x = exchange as EngineExchange;
+  x.start(pool, request);
+  return { done, cancel: () => x.cancel() };
+}
