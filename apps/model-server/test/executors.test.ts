@@ -126,15 +126,15 @@ describe('workers spawned on demand (WORKERS=auto)', () => {
       expect(executors.workers).toEqual({ running: 0, starting: 0 });
 
       const up = capacity(executors);
-      expect(executors.admit?.(1000)).toBe(false); // long: waits for the worker it asked for
+      expect(executors.admit?.(2000)).toBe(false); // 20 ms, past spawnMinUs: waits for the worker it asked for
       expect(executors.workers).toEqual({ running: 0, starting: 1 });
-      expect(executors.admit?.(1000)).toBe(false); // one spawn at a time
+      expect(executors.admit?.(2000)).toBe(false); // one spawn at a time
       await up;
       expect(spawned).toHaveLength(1);
       expect(checked).toEqual([2, 2]); // the warm-up check ran on the inline session, then on the new worker
       expect(executors.workers).toEqual({ running: 1, starting: 0 });
-      expect(executors.admit?.(1000)).toBe(true);
-      await executors.run(job, 1000);
+      expect(executors.admit?.(2000)).toBe(true);
+      await executors.run(job, 2000);
       expect(where).toEqual(['inline', 'worker']);
     } finally {
       await executors.close();
@@ -160,11 +160,11 @@ describe('workers spawned on demand (WORKERS=auto)', () => {
       };
       await executors.runOnAll({ kind: 'text', texts: [...WARMUP.texts] }, verify);
       const settled = capacity(executors);
-      expect(executors.admit?.(1000)).toBe(false);
+      expect(executors.admit?.(2000)).toBe(false);
       await settled;
       expect(errors).toEqual([expect.objectContaining({ code: 'WARMUP_FAILED' })]);
       expect(executors.workers).toEqual({ running: 0, starting: 0 });
-      expect(executors.admit?.(1000)).toBe(true); // no worker will come: inline
+      expect(executors.admit?.(2000)).toBe(true); // no worker will come: inline
       expect(spawned).toHaveLength(1);
     } finally {
       await executors.close();

@@ -77,7 +77,7 @@ describe('liveness while inference is blocked', () => {
       spawn: () => ((spawned += 1), (fixture as WorkerFixture).spawnOne()),
       maxSpawned: 1,
       // a heavy model: every batch estimated far past the bounds
-      cost: { estimateUs: (cells) => cells * 1000, cellsWithin: () => 1, observe: () => undefined, samples: 1 },
+      cost: { estimateUs: (cells) => cells * 1_000_000, cellsWithin: () => 1, observe: () => undefined, samples: 1 },
       lag: { lagMs: 0, close: () => undefined },
     });
     app = await buildApp({ config: testConfig({ serverId: 'live', batching: { maxQueueDelayMs: 0 } }), backend: executors });

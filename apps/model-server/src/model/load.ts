@@ -40,6 +40,8 @@ export function lazyWorkers(cores = availableParallelism()): number {
 export async function loadModel(
   config: Pick<AppConfig, 'modelPath' | 'workers' | 'intraOpThreads'>,
   onWorkerExit?: PoolOptions['onWorkerExit'],
+  /** Told when WORKERS=auto starts a worker on demand. */
+  onSpawn?: () => void,
 ): Promise<Executors> {
   const modelPath = resolveModelPath(config);
   await assertModelFile(modelPath);
@@ -58,7 +60,10 @@ export async function loadModel(
   const intraOpThreads = config.intraOpThreads > 0 ? config.intraOpThreads : 1;
   return createExecutors({
     inline: inline.value,
-    spawn: () => createWorkerPool({ modelPath, workers: 1, intraOpThreads, ...exits }),
+    spawn: () => {
+      onSpawn?.();
+      return createWorkerPool({ modelPath, workers: 1, intraOpThreads, ...exits });
+    },
     maxSpawned: lazyWorkers(),
     onSpawnError: (error) => onWorkerExit?.({ index: -1, exitCode: -1, error: error instanceof Error ? error : new Error(String(error)) }),
   });

@@ -23,9 +23,9 @@ describe('executor policy', () => {
   });
 
   it.each([
-    ['no worker yet: a batch within spawnMinUs runs inline', 1500, { inline: 'idle' as const }, { run: 'inline', start: false }],
-    ['no worker yet, inline busy: waits for it', 1500, { inline: 'busy' as const }, { run: 'wait', start: false }],
-    ['no worker yet: a longer batch waits and starts one', 2500, { inline: 'idle' as const }, { run: 'wait', start: true }],
+    ['no worker yet: a batch within spawnMinUs runs inline', 9000, { inline: 'idle' as const }, { run: 'inline', start: false }],
+    ['no worker yet, inline busy: waits for it', 9000, { inline: 'busy' as const }, { run: 'wait', start: false }],
+    ['no worker yet: a longer batch waits and starts one', 10_500, { inline: 'idle' as const }, { run: 'wait', start: true }],
     ['nothing measured, no worker yet: starts one', Number.NaN, { inline: 'idle' as const }, { run: 'wait', start: true }],
   ])('WORKERS=auto, %s', (_name, estimateUs, s, expected) => {
     const lazy = state({ ...s, idleWorkers: 0, workers: 0, maxWorkers: 1 });
@@ -37,8 +37,8 @@ describe('executor policy', () => {
   });
 
   it('once a worker runs (or starts), batches past inlineMaxUs go to it', () => {
-    expect(decide(1500, 0, state({ idleWorkers: 1, workers: 1, maxWorkers: 1 }), DEFAULT_POLICY_LIMITS).run).toBe('worker');
-    expect(decide(1500, 0, state({ idleWorkers: 0, workers: 1, maxWorkers: 1 }), DEFAULT_POLICY_LIMITS).run).toBe('wait');
+    expect(decide(9000, 0, state({ idleWorkers: 1, workers: 1, maxWorkers: 1 }), DEFAULT_POLICY_LIMITS).run).toBe('worker');
+    expect(decide(9000, 0, state({ idleWorkers: 0, workers: 1, maxWorkers: 1 }), DEFAULT_POLICY_LIMITS).run).toBe('wait');
   });
 
   it('asks for another worker when a long batch finds none free and the pool may grow', () => {
