@@ -58,7 +58,8 @@ function bufferedAccessLog(pino: typeof import('pino').pino, level: string, base
 async function start(config: ModelServerConfig): Promise<{ app: FastifyInstance; logger: Logger }> {
   // workers boot on their threads while this one loads Fastify and pino
   const sink: { logger?: Logger } = {};
-  const pool = settle(loadModel(config, logWorkerExit(() => sink.logger)));
+  const spawned = () => sink.logger?.info('a batch is too long for the event loop: starting an inference worker');
+  const pool = settle(loadModel(config, logWorkerExit(() => sink.logger), spawned));
   const [{ pino }, { buildApp }] = await Promise.all([import('pino'), import('./app.js')]);
   const base = { pid: process.pid, serverId: config.serverId };
   const logger: Logger = pino({ level: config.logLevel, base });

@@ -7,7 +7,10 @@
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultModelPath } from '@fleet/model';
 import { buildApp } from '../src/app.js';
+import { createExecutors, type Executors } from '../src/model/executors.js';
+import { openSession } from '../src/model/session.js';
 import { listen, testConfig, waitFor } from './helpers.js';
 import { startWorkerFixture, type WorkerFixture } from './worker-fixture.js';
 
@@ -64,5 +67,42 @@ describe('liveness while inference is blocked', () => {
     );
     expect(answers).toEqual([200, 200]);
     expect(fixture.timedOut()).toBe(false);
+  });
+
+  it('WORKERS=auto: a heavy model spawns a worker on its first long batch, which warms up, then serves while /health/live answers', async () => {
+    fixture = await startWorkerFixture({ workers: 1, gate: true });
+    let spawned = 0;
+    const executors: Executors = createExecutors({
+      inline: await openSession(defaultModelPath, { intraOpThreads: 1 }),
+      spawn: () => ((spawned += 1), (fixture as WorkerFixture).spawnOne()),
+      maxSpawned: 1,
+      // a heavy model: every batch estimated far past the bounds
+      cost: { estimateUs: (cells) => cells * 1_000_000, cellsWithin: () => 1, observe: () => undefined, samples: 1 },
+      lag: { lagMs: 0, close: () => undefined },
+    });
+    app = await buildApp({ config: testConfig({ serverId: 'live', batching: { maxQueueDelayMs: 0 } }), backend: executors });
+    const base = await listen(app);
+    await app.whenReady();
+    expect(spawned).toBe(0);
+    expect(executors.workers).toEqual({ running: 0, starting: 0 });
+
+    const predict = request(`${base}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'held by the spawned worker' }),
+    });
+    await waitFor(async () => ((await fixture?.blocked())?.length === 1 ? true : undefined), { what: 'the spawned worker blocked in a job' });
+    const live = await get(`${base}/health/live`);
+    expect(fixture.timedOut(), 'the probe was answered only after the job gave up: inference ran on the event loop').toBe(false);
+    expect(live).toMatchObject({ status: 200, body: expect.stringContaining('"status":"live"') });
+    expect(spawned).toBe(1);
+
+    await fixture.release();
+    const res = await predict;
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    // the up-front fixture pool never ran anything; the spawned worker warmed up before serving
+    const jobs = [...(await fixture.jobs()).values()];
+    expect(jobs).toEqual([['warmup', 'request']]);
   });
 });

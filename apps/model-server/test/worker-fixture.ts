@@ -16,6 +16,8 @@ export interface FixtureOptions {
 export interface WorkerFixture {
   dir: string;
   pool: WorkerPool;
+  /** Starts one more fixture worker as a pool of its own (a worker spawned on demand). */
+  spawnOne(): Promise<WorkerPool>;
   /** Workers currently blocked in a request job. */
   blocked(): Promise<string[]>;
   release(): Promise<void>;
@@ -29,16 +31,19 @@ export interface WorkerFixture {
 export async function startWorkerFixture(options: FixtureOptions): Promise<WorkerFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'model-server-fixture-'));
   await writeFile(join(dir, 'fixture.json'), JSON.stringify({ gate: options.gate ?? false, badWarmup: options.badWarmup }));
-  const pool = await createWorkerPool({
-    modelPath: dir,
-    workers: options.workers,
-    intraOpThreads: 1,
-    workerScript: new URL('./fixtures/gated-worker.mjs', import.meta.url),
-  });
+  const spawned: WorkerPool[] = [];
+  const start = (workers: number) =>
+    createWorkerPool({ modelPath: dir, workers, intraOpThreads: 1, workerScript: new URL('./fixtures/gated-worker.mjs', import.meta.url) });
+  const pool = await start(options.workers);
   const release = () => writeFile(join(dir, 'release'), '');
   return {
     dir,
     pool,
+    async spawnOne() {
+      const one = await start(1);
+      spawned.push(one);
+      return one;
+    },
     blocked: async () => (await readdir(dir)).filter((name) => name.startsWith('blocked-')),
     release,
     timedOut: () => existsSync(join(dir, 'timed-out')),
@@ -53,7 +58,7 @@ export async function startWorkerFixture(options: FixtureOptions): Promise<Worke
     },
     async dispose() {
       await release();
-      await pool.close();
+      await Promise.all([pool, ...spawned].map((p) => p.close()));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -274,6 +274,19 @@ describe('dynamic batcher', () => {
     expect(calls.map((c) => c.inputs)).toEqual([[1], [2]]);
   });
 
+  it('wake() dispatches a batch admit refused while nothing runs (a worker being started came up)', async () => {
+    let allow = false;
+    const { batcher, calls } = harness({ concurrency: 2, maxQueueDelayMs: 0, admit: () => allow });
+    void batcher.submit(1, { key: 'k', rows: 1 });
+    expect(calls).toHaveLength(0);
+    batcher.wake();
+    expect(calls).toHaveLength(0); // still refused: stays queued
+    allow = true;
+    batcher.wake();
+    expect(calls.map((c) => c.inputs)).toEqual([[1]]);
+    expect(batcher.depth).toBe(0);
+  });
+
   it('rejects nonsensical options', () => {
     expect(() => harness({ maxBatchSize: 0 })).toThrow(RangeError);
     expect(() => harness({ concurrency: 0 })).toThrow(RangeError);

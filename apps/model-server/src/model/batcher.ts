@@ -45,7 +45,7 @@ export interface BatcherOptions<I, O> {
   /**
    * Asked right before a dispatch, with the cells of the batch about to leave (at most
    * `maxBatchCells`): false keeps it queued until a running batch completes (the executor
-   * policy: a long batch waits for a worker instead of blocking the event loop).
+   * policy: a long batch waits for a worker instead of blocking the event loop), or until `wake`.
    */
   admit?: (cells: number) => boolean;
   now?: () => number;
@@ -75,6 +75,8 @@ export interface Batcher<I, O> {
   drain(): Promise<void>;
   /** Refuse new requests (SHUTTING_DOWN) and clear the delay timer; queued work still runs. */
   close(): void;
+  /** Try to dispatch again: an executor `admit` refused may be available now. */
+  wake(): void;
 }
 
 /** One request's count of units still in the queue. */
@@ -181,6 +183,10 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
   close(): void {
     this.closed = true;
     this.flushing = true;
+    this.pump();
+  }
+
+  wake(): void {
     this.pump();
   }
 

@@ -16,6 +16,7 @@ import type { InferenceBackend, Job, JobResult } from './jobs.js';
 import { decide, DEFAULT_POLICY_LIMITS, type Decision, type ExecutorState, type PolicyLimits } from './policy.js';
 import type { WorkerPool } from './pool.js';
 import { describeGraph, runJob } from './session.js';
+import { createWorkerSet, type WorkerSetOptions } from './worker-set.js';
 
 export interface LagMonitor {
   /** How late (ms) the last tick of a periodic timer ran. */
@@ -41,11 +42,21 @@ export function monitorLag(intervalMs = 20, now: () => number = () => performanc
   };
 }
 
+/** Rows of the warm-up texts repeated for the cost model's second calibration point. */
+const CALIBRATION_ROWS = 8;
+
 export interface ExecutorsOptions {
   /** The main thread's session, or none (every batch goes to a worker). */
   inline?: ort.InferenceSession;
-  /** Worker threads, or none (WORKERS=0: every batch runs inline). */
+  /** Worker threads started up front (WORKERS=N), or none. */
   pool?: WorkerPool;
+  /** Starts one more worker when the policy first needs one (WORKERS=auto: none until then). */
+  spawn?: WorkerSetOptions['spawn'];
+  /** Most workers `spawn` may start. */
+  maxSpawned?: number;
+  onSpawnError?: WorkerSetOptions['onSpawnError'];
+  /** The graph, when no session is there to describe it (a worker-only, lazily started backend). */
+  graph?: GraphInfo;
   limits?: PolicyLimits;
   cost?: CostModel;
   lag?: LagMonitor;
@@ -54,29 +65,39 @@ export interface ExecutorsOptions {
 }
 
 export interface Executors extends InferenceBackend {
-  readonly sizing: { inline: boolean; workers: number; intraOpThreads: number };
+  readonly sizing: { inline: boolean; workers: number; lazy: boolean; intraOpThreads: number };
+  /** Worker threads up and serving (spawned ones included), and being spawned. */
+  readonly workers: { running: number; starting: number };
 }
 
 export function createExecutors(options: ExecutorsOptions): Executors {
   const { inline, pool } = options;
-  if (inline === undefined && pool === undefined) throw new RangeError('executors need an inline session or a worker pool');
+  const lazy = options.spawn !== undefined && (options.maxSpawned ?? 0) > 0;
+  if (inline === undefined && pool === undefined && !lazy) throw new RangeError('executors need an inline session or workers');
   const limits = options.limits ?? DEFAULT_POLICY_LIMITS;
   const cost = options.cost ?? createCostModel();
   const lag = options.lag ?? monitorLag();
-  const graph: GraphInfo = pool?.graph ?? describeGraph(inline as ort.InferenceSession);
-  const workers = pool?.size ?? 0;
+  const graph: GraphInfo = options.graph ?? pool?.graph ?? describeGraph(inline as ort.InferenceSession);
+  const set = createWorkerSet({
+    ...(pool ? { pool } : {}),
+    ...(lazy ? { spawn: options.spawn, maxSpawned: options.maxSpawned } : {}),
+    ...(options.onSpawnError ? { onSpawnError: options.onSpawnError } : {}),
+  } as WorkerSetOptions);
   let inlineBusy = false;
-  let workersBusy = 0;
   /** The decision `admit` made for the batch dispatched right after it. */
   let admitted: Decision | undefined;
 
   const state = (): ExecutorState => ({
     inline: inline === undefined ? 'none' : inlineBusy ? 'busy' : 'idle',
-    idleWorkers: workers - workersBusy,
-    workers,
-    maxWorkers: workers,
+    idleWorkers: set.idle,
+    workers: set.running + set.starting,
+    maxWorkers: set.max,
   });
-  const choose = (cells: number): Decision => decide(cost.estimateUs(cells), lag.lagMs, state(), limits);
+  const choose = (cells: number): Decision => {
+    const decision = decide(cost.estimateUs(cells), lag.lagMs, state(), limits);
+    if (decision.start) set.start();
+    return decision;
+  };
 
   const runInline = async (job: Job, cells: number): Promise<JobResult> => {
     inlineBusy = true;
@@ -91,20 +112,37 @@ export function createExecutors(options: ExecutorsOptions): Executors {
     }
   };
   const runWorker = async (job: Job, cells: number): Promise<JobResult> => {
-    workersBusy += 1;
-    try {
-      const result = await (pool as WorkerPool).run(job);
-      cost.observe(cells, result.inferenceMs * 1000);
-      return result;
-    } finally {
-      workersBusy -= 1;
+    const result = await set.run(job);
+    cost.observe(cells, result.inferenceMs * 1000);
+    return result;
+  };
+
+  /**
+   * The warm-up on the main thread's session, run again when its cells are known: the first run
+   * is cold (allocations, JIT); the second one's time, and for texts that of the same texts ×
+   * CALIBRATION_ROWS (a second size, for a slope), seed the cost model, so the first requests
+   * are not taken for long batches for want of a measurement (no worker is started for them).
+   */
+  const warmInline = async (job: Job, cells: number | undefined): Promise<JobResult> => {
+    const session = inline as ort.InferenceSession;
+    const first = await runJob(session, job);
+    if (cells === undefined) return first;
+    const second = await runJob(session, job);
+    cost.observe(cells, second.inferenceMs * 1000);
+    if (job.kind === 'text') {
+      const wide = await runJob(session, { kind: 'text', texts: Array.from({ length: CALIBRATION_ROWS }, () => job.texts).flat() });
+      cost.observe(cells * CALIBRATION_ROWS, wide.inferenceMs * 1000);
     }
+    return second;
   };
 
   return {
     graph,
-    size: (inline ? 1 : 0) + workers,
-    sizing: { inline: inline !== undefined, workers, intraOpThreads: pool?.sizing.intraOpThreads ?? 1 },
+    size: (inline ? 1 : 0) + set.max,
+    sizing: { inline: inline !== undefined, workers: set.max, lazy, intraOpThreads: pool?.sizing.intraOpThreads ?? 1 },
+    get workers() {
+      return { running: set.running, starting: set.starting };
+    },
     admit(cells) {
       admitted = choose(cells);
       return admitted.run !== 'wait';
@@ -112,18 +150,21 @@ export function createExecutors(options: ExecutorsOptions): Executors {
     run(job, cells = 1) {
       const decision = admitted ?? choose(cells);
       admitted = undefined;
-      // run without admit (warm-up, direct callers): any free executor, a worker rather than wait
-      const where = decision.run !== 'wait' ? decision.run : workers > 0 ? 'worker' : 'inline';
+      // run without admit (direct callers): any free executor, a running worker rather than wait
+      const where = decision.run !== 'wait' ? decision.run : set.running > 0 || inline === undefined ? 'worker' : 'inline';
       options.onRun?.(where, cells);
       return where === 'inline' ? runInline(job, cells) : runWorker(job, cells);
     },
-    async runOnAll(job) {
-      const results = pool ? await pool.runOnAll(job) : [];
-      return inline ? [await runJob(inline, job), ...results] : results;
+    async runOnAll(job, verify, cells) {
+      const results = await set.runOnAll(job, verify);
+      const all = inline ? [await warmInline(job, cells), ...results] : results;
+      if (verify) all.forEach(verify);
+      return all;
     },
+    onCapacity: (listener) => set.onCapacity(listener),
     async close() {
       lag.close();
-      await pool?.close();
+      await set.close();
       await inline?.release();
     },
   };

@@ -40,7 +40,13 @@ export interface InferenceBackend {
   admit?(cells: number): boolean;
   /** Runs a job; `cells` = its padded cells (the executor policy's unit of cost). */
   run(job: Job, cells?: number): Promise<JobResult>;
-  /** Runs the same job on every worker (warm-up). */
-  runOnAll(job: Job): Promise<JobResult[]>;
+  /**
+   * Runs the same job on every executor (warm-up); `verify` (throws when a result is wrong) also
+   * checks the results, here and on every worker started later, before it serves. `cells` (the
+   * job's padded cells) lets the backend calibrate its cost model on the warm-up.
+   */
+  runOnAll(job: Job, verify?: (result: JobResult) => void, cells?: number): Promise<JobResult[]>;
+  /** Calls `listener` when an executor became available or will not come (a batch may wait for it). */
+  onCapacity?(listener: () => void): void;
   close(): Promise<void>;
 }

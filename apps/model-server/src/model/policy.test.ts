@@ -22,6 +22,25 @@ describe('executor policy', () => {
     expect(run(estimateUs, lagMs, s)).toBe(expected);
   });
 
+  it.each([
+    ['no worker yet: a batch within spawnMinUs runs inline', 9000, { inline: 'idle' as const }, { run: 'inline', start: false }],
+    ['no worker yet, inline busy: waits for it', 9000, { inline: 'busy' as const }, { run: 'wait', start: false }],
+    ['no worker yet: a longer batch waits and starts one', 10_500, { inline: 'idle' as const }, { run: 'wait', start: true }],
+    ['nothing measured, no worker yet: starts one', Number.NaN, { inline: 'idle' as const }, { run: 'wait', start: true }],
+  ])('WORKERS=auto, %s', (_name, estimateUs, s, expected) => {
+    const lazy = state({ ...s, idleWorkers: 0, workers: 0, maxWorkers: 1 });
+    expect(decide(estimateUs, 0, lazy, DEFAULT_POLICY_LIMITS)).toEqual(expected);
+  });
+
+  it('a lagging loop alone starts no worker (WORKERS=auto)', () => {
+    expect(decide(50, 50, state({ idleWorkers: 0, workers: 0, maxWorkers: 1 }), DEFAULT_POLICY_LIMITS)).toEqual({ run: 'inline', start: false });
+  });
+
+  it('once a worker runs (or starts), batches past inlineMaxUs go to it', () => {
+    expect(decide(9000, 0, state({ idleWorkers: 1, workers: 1, maxWorkers: 1 }), DEFAULT_POLICY_LIMITS).run).toBe('worker');
+    expect(decide(9000, 0, state({ idleWorkers: 0, workers: 1, maxWorkers: 1 }), DEFAULT_POLICY_LIMITS).run).toBe('wait');
+  });
+
   it('asks for another worker when a long batch finds none free and the pool may grow', () => {
     expect(decide(5000, 0, state({ idleWorkers: 0, workers: 1, maxWorkers: 2 }), DEFAULT_POLICY_LIMITS)).toEqual({ run: 'wait', start: true });
   });

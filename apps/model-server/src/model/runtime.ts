@@ -152,6 +152,8 @@ export function createRuntime(options: {
     ...(backend.admit ? { admit: (cells: number) => (backend.admit as (c: number) => boolean)(cells) } : {}),
     ...(hooks.batch ? { observer: hooks.batch } : {}),
   });
+  // a batch left waiting for a worker being started leaves once it is up (or will not come)
+  backend.onCapacity?.(() => batcher.wake());
   const infer = async (item: WorkItem): Promise<Outputs> => {
     const { units, chunks } = unitsOf(model, item, options.batching);
     if (units.length === 1) return batcher.submit(item, units[0] as Unit<WorkItem>);
@@ -165,7 +167,7 @@ export function createRuntime(options: {
       const outputs = await infer({ kind: 'text', texts });
       return labelRows(model, outputs[PROBABILITIES_OUTPUT] as WireTensor);
     },
-    warmup: () => warmup(backend, model),
+    warmup: () => warmup(backend, model, options.batching),
     get queueDepth() {
       return batcher.depth;
     },
@@ -181,14 +183,19 @@ export function createRuntime(options: {
   };
 }
 
-async function warmup(backend: InferenceBackend, model: ServedModel): Promise<void> {
+/** Padded cells of one work item as the batcher counts them. */
+function cellsOf(model: ServedModel, item: WorkItem, limits: UnitLimits): number {
+  return unitsOf(model, item, limits).units.reduce((sum, u) => sum + u.rows * (u.width ?? 1), 0);
+}
+
+async function warmup(backend: InferenceBackend, model: ServedModel, limits: UnitLimits): Promise<void> {
   if (model.kind === 'tensor') {
-    const results = await backend.runOnAll({ kind: 'tensors', feeds: warmupFeeds(model.graph) });
-    for (const result of results) checkFiniteOutputs(result.outputs);
+    const verify = (result: JobResult) => checkFiniteOutputs(result.outputs);
+    const item: WorkItem = { kind: 'tensors', feeds: warmupFeeds(model.graph) };
+    for (const result of await backend.runOnAll(item, verify, cellsOf(model, item, limits))) verify(result);
     return;
   }
-  const results = await backend.runOnAll({ kind: 'text', texts: [...WARMUP.texts] });
-  for (const result of results) {
+  const verify = (result: JobResult): void => {
     const probabilities = result.outputs[PROBABILITIES_OUTPUT];
     const labels = probabilities ? labelRows(model, probabilities).map((r) => r.label) : [];
     if (JSON.stringify(labels) !== JSON.stringify(WARMUP.expectedLabels)) {
@@ -197,5 +204,8 @@ async function warmup(backend: InferenceBackend, model: ServedModel): Promise<vo
         `warm-up inference returned ${JSON.stringify(labels)}, expected ${JSON.stringify(WARMUP.expectedLabels)}`,
       );
     }
-  }
+  };
+  // the backend checks workers it starts later with the same job and check
+  const item: WorkItem = { kind: 'text', texts: [...WARMUP.texts] };
+  for (const result of await backend.runOnAll(item, verify, cellsOf(model, item, limits))) verify(result);
 }

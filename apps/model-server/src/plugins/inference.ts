@@ -29,7 +29,8 @@ export interface InferencePluginOptions {
 }
 
 async function loadBackend(app: FastifyInstance, config: AppConfig): Promise<InferenceBackend> {
-  const pool = await loadModel(config, logWorkerExit(() => app.log));
+  const spawned = () => app.log.info('a batch is too long for the event loop: starting an inference worker');
+  const pool = await loadModel(config, logWorkerExit(() => app.log), spawned);
   app.log.info({ modelPath: resolveModelPath(config), ...pool.sizing }, 'model loaded');
   return pool;
 }
