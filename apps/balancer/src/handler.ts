@@ -149,7 +149,7 @@ function answerOptionsStar(req: IncomingMessage, res: ServerResponse, out: Outco
 }
 
 async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
-  const head = checkRequestHead(req, st.config.limits.maxHeaderCount);
+  const head = checkRequestHead(req, st.config.limits);
   if (head instanceof BalancerError) throw head;
   if (head === 'options-star') return answerOptionsStar(req, res, out);
   const { info, url, delayMs } = admit(st, req, tls);
