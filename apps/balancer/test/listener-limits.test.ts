@@ -1,3 +1,4 @@
+import type { ClientHttp2Session } from 'node:http2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend } from './helpers/backend.js';
 import { startTestBalancer } from './helpers/balancer.js';
@@ -49,11 +50,16 @@ describe.each<Listener>(['plain', 'https', 'http2 (HTTP/1.1)'])('HTTP/1.1 on the
   });
 });
 
+/** The balancer with an HTTP/2 listener and one client session to it (destroyed after the test). */
+async function startSession(): Promise<ClientHttp2Session> {
+  const session = h2Connect(await start('http2 (HTTP/1.1)'), tls.cert);
+  f.cleanups.push(() => session.destroy());
+  return session;
+}
+
 describe('HTTP/2 sessions', () => {
   it('answer a header list over limits.maxHeaderSize sent before the SETTINGS are acknowledged with the JSON 431', async () => {
-    const port = await start('http2 (HTTP/1.1)');
-    const session = h2Connect(port, tls.cert);
-    f.cleanups.push(() => session.destroy());
+    const session = await startSession();
     const first = await h2Request(session, { ':path': '/big', 'x-big': 'a'.repeat(4000) });
     expect(first.status).toBe(431);
     expect(JSON.parse(first.body)).toMatchObject({ code: 'HEADERS_TOO_LARGE' });
@@ -61,9 +67,7 @@ describe('HTTP/2 sessions', () => {
   });
 
   it('advertise limits.maxHeaderSize in SETTINGS and refuse a longer list (RST_STREAM ENHANCE_YOUR_CALM); the session lives on', async () => {
-    const port = await start('http2 (HTTP/1.1)');
-    const session = h2Connect(port, tls.cert);
-    f.cleanups.push(() => session.destroy());
+    const session = await startSession();
     await new Promise((resolve) => session.once('remoteSettings', resolve));
     expect(session.remoteSettings.maxHeaderListSize).toBe(limits.maxHeaderSize);
     const refused = await h2Request(session, { ':path': '/big', 'x-big': 'a'.repeat(4000) }).catch((err: { rstCode?: number }) => err);
@@ -73,18 +77,14 @@ describe('HTTP/2 sessions', () => {
   });
 
   it('close a session that sends no request within limits.headersTimeoutMs', async () => {
-    const port = await start('http2 (HTTP/1.1)');
-    const session = h2Connect(port, tls.cert);
-    f.cleanups.push(() => session.destroy());
+    const session = await startSession();
     let closed = false;
     session.once('close', () => (closed = true));
     await waitFor(() => closed, { what: 'the idle session closed', timeoutMs: 10_000 });
   });
 
   it('close a session idle for limits.keepAliveTimeoutMs after its last stream', async () => {
-    const port = await start('http2 (HTTP/1.1)');
-    const session = h2Connect(port, tls.cert);
-    f.cleanups.push(() => session.destroy());
+    const session = await startSession();
     let goaway = false;
     session.once('goaway', () => (goaway = true));
     expect((await h2Request(session, { ':path': '/one' })).status).toBe(200);
