@@ -90,4 +90,20 @@ describe('HTTP/2 sessions', () => {
     expect((await h2Request(session, { ':path': '/one' })).status).toBe(200);
     await waitFor(() => goaway && session.closed, { what: 'GOAWAY after the keep-alive timeout', timeoutMs: 10_000 });
   });
+
+  it('keep a session whose stream is still in flight past both deadlines', async () => {
+    const session = await startSession();
+    const held = h2Request(session, { ':path': '/hold' });
+    await waitFor(() => f.backends[0]?.hits === 1, { what: 'the held stream at the upstream' });
+    // A second session, opened later and sending nothing, is closed by the first-request
+    // deadline: by then the held session has outlived headersTimeoutMs (and keepAliveTimeoutMs).
+    const idle = h2Connect(f.balancer?.httpsPort, tls.cert);
+    f.cleanups.push(() => idle.destroy());
+    let idleClosed = false;
+    idle.once('close', () => (idleClosed = true));
+    await waitFor(() => idleClosed, { what: 'the later idle session closed', timeoutMs: 10_000 });
+    expect(session.closed).toBe(false);
+    f.backends[0]?.releaseHeld();
+    expect((await held).status).toBe(200);
+  });
 });
