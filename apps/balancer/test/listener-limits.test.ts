@@ -1,7 +1,7 @@
 import type { ClientHttp2Session } from 'node:http2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend } from './helpers/backend.js';
-import { startTestBalancer } from './helpers/balancer.js';
+import { startTestBalancer, testConfig } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
 import { h2Connect, h2Request } from './helpers/h2.js';
 import { rawExchange } from './helpers/raw-http.js';
@@ -105,5 +105,18 @@ describe('HTTP/2 sessions', () => {
     expect(session.closed).toBe(false);
     f.backends[0]?.releaseHeld();
     expect((await held).status).toBe(200);
+  });
+
+  it('take a reloaded limits.maxHeaderSize on both protocols of the listener', async () => {
+    const port = await start('http2 (HTTP/1.1)');
+    expect((await rawExchange(port, bigHead, { tls: true })).status).toBe(431);
+    const https = { port: 0, cert: tls.cert, key: tls.key, http2: true };
+    await f.balancer?.reload(testConfig({ upstreams: { default: { servers: [f.backends[0]?.address] } }, limits: { ...limits, maxHeaderSize: 8192 }, https }));
+    expect((await rawExchange(port, bigHead, { tls: true })).status).toBe(200);
+    const session = h2Connect(port, tls.cert);
+    f.cleanups.push(() => session.destroy());
+    await new Promise((resolve) => session.once('remoteSettings', resolve));
+    expect(session.remoteSettings.maxHeaderListSize).toBe(8192);
+    expect((await h2Request(session, { ':path': '/big', 'x-big': 'a'.repeat(4000) })).status).toBe(200);
   });
 });
