@@ -71,6 +71,17 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** The body temp dir disappeared at run time: logged with a code and counted (local errors). */
+function tempDirEvent(ctx: HandlerContext, event: 'recreated' | 'unusable', dir: string, reason: string): void {
+  if (event === 'recreated') {
+    ctx.metrics.localError('CLIENT_BODY_TEMP_PATH_RECREATED');
+    ctx.logger.warn({ code: 'CLIENT_BODY_TEMP_PATH_RECREATED', dir, reason }, 'limits.clientBodyTempPath had disappeared: made again');
+  } else {
+    ctx.metrics.localError('CLIENT_BODY_TEMP_PATH_UNUSABLE');
+    ctx.logger.error({ code: 'CLIENT_BODY_TEMP_PATH_UNUSABLE', dir, reason }, 'limits.clientBodyTempPath is unusable: request body not spooled');
+  }
+}
+
 /** Only called when the request has a body (no promise and no await per body-less request). */
 async function requestBody(ctx: HandlerContext, { config }: Snapshot, req: IncomingMessage): Promise<SpooledBody | Readable> {
   const { limits } = config;
@@ -84,6 +95,7 @@ async function requestBody(ctx: HandlerContext, { config }: Snapshot, req: Incom
       memoryLimit: limits.clientBodyMemory,
       budget: ctx.bodyMemory,
       tempDir: bodyTempDir(limits),
+      onTempDir: (event, dir, reason) => tempDirEvent(ctx, event, dir, reason),
     });
   } finally {
     ctx.stats.readingFinished();
@@ -149,7 +161,7 @@ function answerOptionsStar(req: IncomingMessage, res: ServerResponse, out: Outco
 }
 
 async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
-  const head = checkRequestHead(req, st.config.limits.maxHeaderCount);
+  const head = checkRequestHead(req, st.config.limits);
   if (head instanceof BalancerError) throw head;
   if (head === 'options-star') return answerOptionsStar(req, res, out);
   const { info, url, delayMs } = admit(st, req, tls);

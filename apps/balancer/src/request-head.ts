@@ -9,6 +9,9 @@ import { BalancerError } from './errors.js';
  * - HTTP/1.1 without `Host`, or several `Host` headers → 400 (RFC 9112 §3.2);
  * - more header lines than `limits.maxHeaderCount` → 431 (node would drop the rest silently,
  *   a late `Content-Length` with them);
+ * - an HTTP/2 header list over `limits.maxHeaderSize` (RFC 9113 §6.5.2 size: name + value + 32
+ *   per field) → 431: node enforces the SETTINGS limit only once the client has acknowledged
+ *   it, so the streams a client sends in its first flight are checked here;
  * - `TRACE` → 405 (NGINX: reflected headers are a cross-site tracing risk);
  * - `OPTIONS *` → 200 with `Allow`, answered here (it asks about the server, not a resource).
  * `CONNECT` never reaches the request handler: node emits `connect`, answered 405 in server.ts.
@@ -26,7 +29,19 @@ function hostCount(raw: readonly string[]): number {
   return n;
 }
 
-export function checkRequestHead(req: IncomingMessage, maxHeaderCount: number): HeadCheck {
+/** RFC 9113 §6.5.2: the size of a header list counts 32 octets of overhead per field. */
+function headerListSize(raw: readonly string[]): number {
+  let size = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) size += (raw[i] as string).length + (raw[i + 1] as string).length + 32;
+  return size;
+}
+
+export interface HeadLimits {
+  maxHeaderCount: number;
+  maxHeaderSize: number;
+}
+
+export function checkRequestHead(req: IncomingMessage, { maxHeaderCount, maxHeaderSize }: HeadLimits): HeadCheck {
   if (req.httpVersionMajor >= 2 && (req as { stream?: unknown }).stream === undefined) {
     return new BalancerError('HTTP_VERSION_NOT_SUPPORTED', `HTTP/${req.httpVersion} is not spoken on this listener`, { connection: 'close' });
   }
@@ -34,6 +49,9 @@ export function checkRequestHead(req: IncomingMessage, maxHeaderCount: number): 
   const raw = req.rawHeaders;
   if (raw.length / 2 > maxHeaderCount) {
     return new BalancerError('HEADERS_TOO_LARGE', `more than ${maxHeaderCount} header lines`, { connection: 'close' });
+  }
+  if (req.httpVersionMajor >= 2 && headerListSize(raw) > maxHeaderSize) {
+    return new BalancerError('HEADERS_TOO_LARGE', `header list over ${maxHeaderSize} bytes`);
   }
   if (req.httpVersionMajor === 1) {
     const hosts = hostCount(raw);

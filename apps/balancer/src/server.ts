@@ -7,6 +7,7 @@ import type { BalancerConfig } from '@fleet/config';
 import { sendError } from './errors.js';
 import { createRequestHandler, type HandlerContext } from './handler.js';
 import { clientErrorCode, serverLimitOptions } from './limits/index.js';
+import { applyHttp1Limits, guardHttp2Session, http2LimitOptions, http2Settings, tlsHandshakeTimeout } from './listener-limits.js';
 import { writeRawError } from './raw-response.js';
 import { ALLOWED_METHODS } from './request-head.js';
 import { requestIdFor } from './trace/request-trace.js';
@@ -104,35 +105,22 @@ function redirectHandler(ctx: HandlerContext, host: string, httpsPort: () => num
 
 /**
  * node:https / node:http2 (and TLS) are loaded only when HTTPS is configured: a plain HTTP
- * balancer does not pay their memory.
+ * balancer does not pay their memory. Both get the plain listener's limits (listener-limits.ts).
  */
 async function createTlsServer(
   config: NonNullable<BalancerConfig['https']>,
   limits: BalancerConfig['limits'],
   handler: Handler,
-): Promise<{ server: Server; http1: boolean }> {
+): Promise<{ server: Server; http2: boolean }> {
   const tls = { cert: readFileSync(config.cert), key: readFileSync(config.key), minVersion: 'TLSv1.2' as const };
   if (config.http2) {
     const http2 = await import('node:http2');
-    const server = http2.createSecureServer({ ...tls, allowHTTP1: true, maxSessionMemory: 64 }, handler as never);
-    // HTTP/1 connections on this listener go through node:http's connection listener, which
-    // reads `requireHostHeader` off the server: false, so a missing Host gets request-head.ts's
-    // JSON 400 (BAD_REQUEST, "missing Host header") as on the plain listener, not node's bare 400.
-    (server as { requireHostHeader?: boolean }).requireHostHeader = false;
-    return { server: server as unknown as Server, http1: false };
+    const server = http2.createSecureServer({ ...tls, allowHTTP1: true, maxSessionMemory: 64, ...http2LimitOptions(limits) }, handler as never);
+    return { server: server as unknown as Server, http2: true };
   }
   const https = await import('node:https');
-  return { server: https.createServer({ ...tls, ...serverLimitOptions(limits), requireHostHeader: false }, handler), http1: true };
-}
-
-/** For HTTP/1 servers (http, https) only: an HTTP/2 server has no such knobs. */
-function setTimeouts(server: http.Server, config: BalancerConfig): void {
-  const opts = serverLimitOptions(config.limits);
-  // One more than the limit, so a request over it is seen (request-head.ts → 431) instead of cut.
-  server.maxHeadersCount = config.limits.maxHeaderCount + 1;
-  server.headersTimeout = opts.headersTimeout;
-  server.requestTimeout = opts.requestTimeout;
-  server.keepAliveTimeout = opts.keepAliveTimeout;
+  const options = { ...tls, ...serverLimitOptions(limits), requireHostHeader: false, handshakeTimeout: tlsHandshakeTimeout(limits) };
+  return { server: https.createServer(options, handler), http2: false };
 }
 
 export async function startListeners(config: BalancerConfig, ctx: HandlerContext): Promise<Listeners> {
@@ -148,27 +136,24 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     });
   };
   const servers: Server[] = [];
-  const http1: http.Server[] = [];
+  let limits = config.limits;
   let httpsPort = config.https?.port ?? 0;
   const proxyHandler = createRequestHandler(ctx, false);
   const plainHandler = config.https?.redirectHttp === true ? redirectHandler(ctx, config.listen.host, () => httpsPort) : proxyHandler;
   const plain = http.createServer({ ...serverLimitOptions(config.limits), requireHostHeader: false }, plainHandler);
   if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
   onClientError(plain, ctx);
-  setTimeouts(plain, config);
+  applyHttp1Limits(plain, limits);
   track(plain);
   servers.push(plain);
-  http1.push(plain);
   if (config.https !== undefined) {
     const tls = await createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
     const secure = tls.server;
-    if (tls.http1) {
-      http1.push(secure as http.Server);
-      setTimeouts(secure as http.Server, config);
-    }
+    applyHttp1Limits(secure, limits);
     secure.on('upgrade', createUpgradeHandler(ctx, true, sockets));
     secure.on('session', (session: Http2Session) => {
       sessions.add(session);
+      guardHttp2Session(session, () => limits);
       session.on('error', (err) => ctx.logger.debug({ err }, 'HTTP/2 session error'));
       session.once('close', () => sessions.delete(session));
     });
@@ -185,6 +170,12 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     sockets,
     sessions,
     connections,
-    applyTimeouts: (next) => http1.forEach((s) => setTimeouts(s, next)),
+    applyTimeouts: (next) => {
+      limits = next.limits;
+      for (const server of servers) {
+        applyHttp1Limits(server, limits);
+        (server as { updateSettings?: (s: object) => void }).updateSettings?.(http2Settings(limits));
+      }
+    },
   };
 }

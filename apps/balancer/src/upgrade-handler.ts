@@ -64,7 +64,7 @@ function declaredBody(st: Snapshot, req: IncomingMessage): number {
 }
 
 async function upgrade(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean, out: Outcome): Promise<(() => void) | undefined> {
-  const check = checkRequestHead(req, st.config.limits.maxHeaderCount);
+  const check = checkRequestHead(req, st.config.limits);
   if (check instanceof BalancerError) throw check;
   if (check === 'options-star') throw new BalancerError('BAD_REQUEST', 'OPTIONS * cannot be upgraded');
   const { info, url, delayMs } = admit(st, req, tls);

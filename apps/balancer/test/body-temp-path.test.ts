@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from './helpers/backend.js';
-import { get } from './helpers/balancer.js';
+import { get, startTestBalancer } from './helpers/balancer.js';
 import { BALANCER_SRC_MAIN, spawnJson } from './helpers/processes.js';
 
 /**
@@ -65,6 +65,37 @@ describe('limits.clientBodyTempPath', () => {
       expect((after.json.body as string).length).toBe(BIG.length);
     } finally {
       await child.stop();
+    }
+  }, 90_000);
+
+  it('deleted while running: made again for the next spooled body; if it cannot be, a JSON 500 naming the setting, logged and counted', async () => {
+    const backend = await startBackend('s1');
+    backends.push(backend);
+    const temp = mkdtempSync(join(dir, 'runtime-'));
+    const balancer = await startTestBalancer({ upstreams: { default: { servers: [backend.address] } }, limits: { clientBodyTempPath: temp } });
+    try {
+      const post = () => get(balancer.port, '/upload', { method: 'POST', body: BIG });
+      rmSync(temp, { recursive: true });
+      const recreated = await post();
+      expect(recreated.status).toBe(200);
+      expect((recreated.json.body as string).length).toBe(BIG.length);
+      expect(existsSync(temp)).toBe(true);
+
+      rmSync(temp, { recursive: true });
+      writeFileSync(temp, 'a file where the directory was'); // mkdir cannot make it again
+      const failed = await post();
+      expect(failed.status).toBe(500);
+      expect(failed.json).toMatchObject({ code: 'CLIENT_BODY_TEMP_PATH_UNUSABLE' });
+      expect(String(failed.json.message)).toContain('limits.clientBodyTempPath');
+      const metrics = (await get(balancer.adminPort, '/metrics')).text;
+      expect(metrics).toMatch(/fleet_balancer_local_errors_total\{code="CLIENT_BODY_TEMP_PATH_UNUSABLE"\} 1/);
+      expect(metrics).toMatch(/fleet_balancer_local_errors_total\{code="CLIENT_BODY_TEMP_PATH_RECREATED"\} 1/);
+
+      rmSync(temp);
+      mkdirSync(temp);
+      expect((await post()).status).toBe(200); // the process lived on
+    } finally {
+      await balancer.close(1000);
     }
   }, 90_000);
 });

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { startBackend } from './helpers/backend.js';
 import { get, startTestBalancer } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
+import { h2Connect, h2Request } from './helpers/h2.js';
 import { makeTestCert } from './helpers/tls.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -45,19 +45,9 @@ describe('TLS', () => {
       upstreams: { default: { servers: [f.backends[0]?.address] } },
       https: { port: 0, cert: tls.cert, key: tls.key, http2: true },
     });
-    const session = http2.connect(`https://localhost:${f.balancer.httpsPort}`, { ca });
+    const session = h2Connect(f.balancer.httpsPort, tls.cert);
     f.cleanups.push(() => session.destroy());
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const stream = session.request({ ':path': '/h2?q=1', ':method': 'POST', 'content-type': 'text/plain' });
-      let status = 0;
-      let body = '';
-      stream.on('response', (h) => (status = Number(h[':status'])));
-      stream.setEncoding('utf8');
-      stream.on('data', (c: string) => (body += c));
-      stream.on('end', () => resolve({ status, body }));
-      stream.on('error', reject);
-      stream.end('hello h2');
-    });
+    const { status, body } = await h2Request(session, { ':path': '/h2?q=1', ':method': 'POST', 'content-type': 'text/plain' }, 'hello h2');
     expect(status).toBe(200);
     const echoed = JSON.parse(body) as { url: string; body: string; headers: Record<string, string> };
     expect(echoed).toMatchObject({ url: '/h2?q=1', body: 'hello h2' });

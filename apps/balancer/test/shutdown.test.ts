@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import http2 from 'node:http2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend } from './helpers/backend.js';
 import { startTestBalancer } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
+import { h2Connect, h2Request } from './helpers/h2.js';
 import { makeTestCert } from './helpers/tls.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -22,21 +21,11 @@ describe('shutdown with HTTP/2 clients', () => {
       upstreams: { default: { servers: [f.backends[0]?.address] } },
       https: { port: 0, cert: tls.cert, key: tls.key, http2: true },
     });
-    const session = http2.connect(`https://localhost:${balancer.httpsPort}`, { ca: readFileSync(tls.cert) });
+    const session = h2Connect(balancer.httpsPort, tls.cert);
     f.cleanups.push(() => session.destroy());
-    session.on('error', () => undefined); // the session ends with the balancer
     let goaway = false;
     session.on('goaway', () => (goaway = true));
-    const held = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const stream = session.request({ ':path': '/hold' });
-      let status = 0;
-      let body = '';
-      stream.on('response', (h) => (status = Number(h[':status'])));
-      stream.setEncoding('utf8');
-      stream.on('data', (c: string) => (body += c));
-      stream.on('end', () => resolve({ status, body }));
-      stream.on('error', reject);
-    });
+    const held = h2Request(session, { ':path': '/hold' });
     await waitFor(() => f.backends[0]?.hits === 1, { what: 'the held stream at the upstream' });
     const closed = balancer.close(30_000);
     await waitFor(() => goaway, { what: 'GOAWAY while a stream is in flight', timeoutMs: 10_000 });

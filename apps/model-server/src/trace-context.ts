@@ -1,28 +1,18 @@
 /**
  * The request id and trace context headers a replica accepts (pure; the plugin does the I/O).
  *
- * - `X-Request-Id` (NGINX `$request_id`, Envoy `x-request-id`): an incoming value is kept when
- *   it is 1–128 visible ASCII characters (0x21–0x7E: no spaces, no control characters, so it
- *   cannot break a log line or a header); otherwise a new UUID is generated. Two headers arrive
- *   joined by ", " and so are replaced too.
+ * - `X-Request-Id`: the grammar is `@fleet/config`'s `acceptRequestId` (1–128 visible ASCII
+ *   characters), the one the balancer uses too; anything else is replaced by a new UUID.
  * - `traceparent` (W3C Trace Context, https://www.w3.org/TR/trace-context/#traceparent-header):
  *   `version-traceid-parentid-flags`, lowercase hex; version `ff` and all-zero ids are invalid;
  *   version `00` has exactly four fields, later versions may append `-…` (§ 3.2.4, parse the
  *   first four). An invalid value is ignored, as the spec says ("restart the trace").
  */
 import { randomUUID } from 'node:crypto';
+import { acceptRequestId } from '@fleet/config';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, acceptRequestId } from '@fleet/config';
 export const TRACEPARENT_HEADER = 'traceparent';
-export const MAX_REQUEST_ID_LENGTH = 128;
-
-const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
-
-/** The incoming request id when it is acceptable, else undefined. */
-export function acceptRequestId(value: string | string[] | undefined): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_REQUEST_ID_LENGTH) return undefined;
-  return VISIBLE_ASCII.test(value) ? value : undefined;
-}
 
 /** The request's id: the accepted incoming one, or a fresh UUID. */
 export function requestIdFor(value: string | string[] | undefined, generate: () => string = randomUUID): string {

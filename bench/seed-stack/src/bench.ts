@@ -1,14 +1,15 @@
 /**
  * `pnpm bench:stack`: fleet against the FastAPI + NGINX stack it replaces, same model, same
  * machine, one run. Each stack is started in turn (health-gated), warmed up, then loaded by the
- * same wrk at c=32 and c=64 on the same payload mix and at c=32 with 8 texts per request;
+ * same wrk at c=1 and c=4 (light load: the latency and CPU per request one user sees), at c=32
+ * and c=64 on the same payload mix, and at c=32 with 8 texts per request;
  * rounds are interleaved (seed, fleet, fleet, seed…) and medians reported with the ratios
  * fleet/seed and the issue's targets. BENCH_SMOKE=1: one short round, exit 1 on any error.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePortsInRange, memoryMb, wrkBinary } from '@fleet/bench-kit';
-import { benchConfig, type BenchConfig } from './config.js';
+import { benchConfig, plannedLoadSeconds, type BenchConfig } from './config.js';
 import { aptInstall, canInstall, missingBenchPackages, missingIsFatal, skipMessage } from './deps.js';
 import { measure, warmUp, type LoadOptions, type LoadSpec, type RunResult } from './measure.js';
 import { loadPayloadMix, TEXTS_PER_BATCH } from './payloads.js';
@@ -32,14 +33,20 @@ function ensurePackages(): boolean {
   return false;
 }
 
-function loads(): LoadSpec[] {
+function loads(cfg: BenchConfig): LoadSpec[] {
   const mix = loadPayloadMix();
+  const single = (connections: number, kind: 'light' | 'single', durationS: number): LoadSpec =>
+    ({ id: `c${connections}`, kind, durationS, connections, requests: mix.single, textsPerRequest: 1 });
   return [
-    { id: 'c32', connections: 32, requests: mix.single, textsPerRequest: 1 },
-    { id: 'c64', connections: 64, requests: mix.single, textsPerRequest: 1 },
-    { id: `c32x${TEXTS_PER_BATCH}`, connections: 32, requests: mix.batch, textsPerRequest: TEXTS_PER_BATCH },
+    single(1, 'light', cfg.lightDurationS),
+    single(4, 'light', cfg.lightDurationS),
+    single(32, 'single', cfg.durationS),
+    single(64, 'single', cfg.durationS),
+    { id: `c32x${TEXTS_PER_BATCH}`, kind: 'batch', durationS: cfg.durationS, connections: 32, requests: mix.batch, textsPerRequest: TEXTS_PER_BATCH },
   ];
 }
+
+const idsOf = (specs: readonly LoadSpec[], kind: LoadSpec['kind']): string[] => specs.filter((s) => s.kind === kind).map((s) => s.id);
 
 function start(system: SystemName, ports: Record<'seed' | 'fleet', StackPorts>): Promise<RunningStack> {
   if (system === 'fleet') return startFleetStack(ports.fleet);
@@ -49,7 +56,7 @@ function start(system: SystemName, ports: Record<'seed' | 'fleet', StackPorts>):
 /** JIT, pools and keep-alive warm: the single-text mix at c=64, then the 8-text bodies. Returns the errors seen. */
 async function warm(stack: RunningStack, specs: LoadSpec[], o: LoadOptions): Promise<number> {
   let errors = 0;
-  for (const spec of specs.filter((s) => s.id !== 'c32')) errors += await warmUp(stack, spec, { ...o, durationS: spec.textsPerRequest > 1 ? Math.max(1, Math.round(o.durationS / 3)) : o.durationS });
+  for (const spec of specs.filter((s) => s.id === 'c64' || s.kind === 'batch')) errors += await warmUp(stack, spec, { ...o, durationS: spec.textsPerRequest > 1 ? Math.max(1, Math.round(o.durationS / 3)) : o.durationS });
   return errors;
 }
 
@@ -61,7 +68,7 @@ async function oneStack(system: SystemName, cfg: BenchConfig, specs: LoadSpec[],
     const warmErrors = await warm(stack, specs, o);
     const runs: RunResult[] = [];
     for (const spec of specs) {
-      const r = await measure(stack, spec, { ...o, durationS: cfg.durationS });
+      const r = await measure(stack, spec, { ...o, durationS: spec.durationS });
       log(`${system} ${spec.id}: ${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors, ${r.cpuS.toFixed(1)} CPU-s (${Math.round(r.reqPerCpuS)} req per CPU-s)`);
       runs.push(r);
     }
@@ -78,7 +85,7 @@ async function allocatePorts(base: number): Promise<Record<'seed' | 'fleet', Sta
   return { seed: { replicas: [at(0), at(1), at(2)], proxy: at(3), admin: at(4) }, fleet: { replicas: [at(5), at(6), at(7)], proxy: at(8), admin: at(9) } };
 }
 
-function printReport(cfg: BenchConfig, rounds: StackRound[], header: string[], ids: string[]): void {
+function printReport(cfg: BenchConfig, rounds: StackRound[], header: string[], specs: readonly LoadSpec[]): void {
   const summaries = summarize(rounds);
   const seeds = summaries.map((s) => s.system).filter((s) => s !== 'fleet');
   out();
@@ -88,7 +95,7 @@ function printReport(cfg: BenchConfig, rounds: StackRound[], header: string[], i
   out();
   out(stacksTable(summaries));
   out();
-  out(targetsTable(targets(summaries, ids.slice(0, 2), ids[2] ?? ''), seeds));
+  out(targetsTable(targets(summaries, idsOf(specs, 'single'), idsOf(specs, 'batch')[0] ?? '', idsOf(specs, 'light')), seeds));
   const dir = join(process.cwd(), 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `stack-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -100,22 +107,23 @@ async function main(): Promise<void> {
   const cfg = benchConfig();
   if (!ensurePackages()) return;
   const wrk = wrkBinary() as string;
-  const specs = loads();
+  const specs = loads(cfg);
   const ports = await allocatePorts(cfg.portBase);
   const header = [
     `date: ${new Date().toISOString()}${cfg.smoke ? ' (BENCH_SMOKE=1: short run, numbers not comparable)' : ''}`,
     `machine: ${machine()}`,
     `fleet: ${fleetVersion()}`,
     `seed: ${seedVersion()}`,
-    `load: ${loadGenerator(cfg.wrkCpus)}; ${cfg.rounds} round(s), order alternating, ${cfg.warmupS} s warm-up, ${cfg.durationS} s per run; medians`,
+    `load: ${loadGenerator(cfg.wrkCpus)}; ${cfg.rounds} round(s), order alternating, ${cfg.warmupS} s warm-up, ${cfg.durationS} s per run (${cfg.lightDurationS} s at c=1, c=4); medians`,
   ];
   header.forEach(log);
   const order: SystemName[] = ['seed', ...(cfg.nginxAuto ? (['seed-auto'] as const) : []), 'fleet'];
+  log(`planned: ${plannedLoadSeconds(cfg, order.length, specs.map((s) => s.durationS))} s of load, plus ${cfg.rounds * order.length} stack start-ups`);
   const rounds: StackRound[] = [];
   for (let round = 0; round < cfg.rounds; round++) {
     for (const system of round % 2 === 0 ? order : [...order].reverse()) rounds.push(await oneStack(system, cfg, specs, ports, wrk));
   }
-  printReport(cfg, rounds, header, specs.map((s) => s.id));
+  printReport(cfg, rounds, header, specs);
   const errors = totalErrors(rounds);
   if (errors > 0) {
     log(`${errors} failed requests (non-2xx or socket errors) in the runs above`);

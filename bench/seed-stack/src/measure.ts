@@ -6,8 +6,12 @@ import { cpuSeconds, runWrk, socketErrorTotal, type WrkRequest } from '@fleet/be
 import type { RunningStack } from './stacks.js';
 
 export interface LoadSpec {
-  /** `c32`, `c64`, `c32x8`: the row key of the tables. */
+  /** `c1`, `c4`, `c32`, `c64`, `c32x8`: the row key of the tables. */
   id: string;
+  /** `light` (c=1, c=4: what one user sees), `single` (saturation), `batch` (8 texts per request). */
+  kind: 'light' | 'single' | 'batch';
+  /** Seconds of the measured run. */
+  durationS: number;
   connections: number;
   requests: readonly WrkRequest[];
   textsPerRequest: number;

@@ -54,8 +54,24 @@ describe('targets', () => {
     const text = targetsTable(list, ['seed', 'seed-auto']);
     expect(text).toContain('| req/s per CPU-second, c32 | ≥ 2× | 2.50× met | 2.50× met |');
     expect(text).toContain('| rows per CPU-second, c32x8 | ≥ 5× | 2.50× not met | 2.50× not met |');
-    expect(runsTable(s)).toContain('| c32 | fleet | 2,500 | 2,500 | 2.00 | 8.00 | 0 | 10.0 | 2,500 | 2,500 | 1.0 |');
+    expect(runsTable(s)).toContain('| c32 | fleet | 2,500 | 2,500 | 2.00 | 8.00 | 0 | 10.0 | 2,500 | 400 | 2,500 | 1.0 |');
     expect(stacksTable(s)).toContain('| fleet | 2,000 | 115 |');
+  });
+
+  it('judges light load (c=1, c=4) by p50, p99 and the stack CPU per request, all ≤ the seed', () => {
+    const light = (system: StackRound['system'], p50: number, cpuS: number): StackRound => ({
+      system,
+      startToReadyMs: 1,
+      peakRssMb: 1,
+      runs: [result('c1', 500, cpuS, p50, p50 * 3)],
+    });
+    const byName = Object.fromEntries(targets(summarize([light('seed', 2, 4), light('fleet', 1, 5)]), [], 'c32x8', ['c1']).map((t) => [t.name, t]));
+    expect(byName['p50, c1']?.ratios.seed).toBe(0.5);
+    expect(byName['p99, c1']?.met(byName['p99, c1'].ratios.seed ?? NaN)).toBe(true);
+    const cpu = byName['CPU per request, c1'];
+    expect(cpu?.ratios.seed).toBeCloseTo(1.25); // 5 CPU-s vs 4 for the same requests
+    expect(cpu?.met(cpu.ratios.seed ?? NaN)).toBe(false);
+    expect(targetsTable(Object.values(byName), ['seed'])).toContain('| CPU per request, c1 | ≤ 1× | 1.25× not met |');
   });
 
   it('shows a dash when a side is missing', () => {

@@ -59,12 +59,18 @@ export interface Target {
 
 const run = (s: SystemSummary | undefined, id: string): RunMedians | undefined => s?.runs.find((r) => r.id === id);
 
+/** Microseconds of the whole stack's CPU per request. */
+const cpuUsPerRequest = (r: RunMedians | undefined): number => (r === undefined ? NaN : 1e6 / r.reqPerCpuS);
+
 function ratioOf(fleet: SystemSummary | undefined, seed: SystemSummary | undefined, pick: (s: SystemSummary) => number | undefined): number {
   return fleet && seed ? ratio(pick(fleet) ?? NaN, pick(seed) ?? NaN) : NaN;
 }
 
-/** The issue's targets for the whole stack (issue 10). */
-export function targets(summaries: readonly SystemSummary[], singleIds: readonly string[], batchId: string): Target[] {
+/**
+ * The issue's targets for the whole stack (issue 10); at light load (`lightIds`: c=1, c=4)
+ * fleet must not be slower for one user nor cost more CPU per request than the seed.
+ */
+export function targets(summaries: readonly SystemSummary[], singleIds: readonly string[], batchId: string, lightIds: readonly string[] = []): Target[] {
   const fleet = summaries.find((s) => s.system === 'fleet');
   const seeds = summaries.filter((s) => s.system !== 'fleet');
   const make = (name: string, goal: string, met: (r: number) => boolean, pick: (s: SystemSummary) => number | undefined): Target => ({
@@ -74,6 +80,11 @@ export function targets(summaries: readonly SystemSummary[], singleIds: readonly
     ratios: Object.fromEntries(seeds.map((seed) => [seed.system, ratioOf(fleet, seed, pick)])),
   });
   return [
+    ...lightIds.flatMap((id) => [
+      make(`p50, ${id}`, '< 1×', (r) => r < 1, (s) => run(s, id)?.p50Ms),
+      make(`p99, ${id}`, '< 1×', (r) => r < 1, (s) => run(s, id)?.p99Ms),
+      make(`CPU per request, ${id}`, '≤ 1×', (r) => r <= 1, (s) => cpuUsPerRequest(run(s, id))),
+    ]),
     ...singleIds.map((id) => make(`req/s per CPU-second, ${id}`, '≥ 2×', (r) => r >= 2, (s) => run(s, id)?.reqPerCpuS)),
     ...singleIds.flatMap((id) => [
       make(`p50, ${id}`, '< 1×', (r) => r < 1, (s) => run(s, id)?.p50Ms),
@@ -92,10 +103,13 @@ export function runsTable(summaries: readonly SystemSummary[]): string {
   const rows = ids.flatMap((id) =>
     summaries.flatMap((s) => {
       const r = run(s, id);
-      return r ? [[id, LABEL[s.system], fmt(r.rps), fmt(r.rowsPerS), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.errors), fmt(r.cpuS, 1), fmt(r.reqPerCpuS), fmt(r.rowsPerCpuS), fmt(r.loadGenCpuS, 1)]] : [];
+      return r
+        ? [[id, LABEL[s.system], fmt(r.rps), fmt(r.rowsPerS), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.errors), fmt(r.cpuS, 1), fmt(r.reqPerCpuS), fmt(cpuUsPerRequest(r)), fmt(r.rowsPerCpuS), fmt(r.loadGenCpuS, 1)]]
+        : [];
     }),
   );
-  return markdownTable(['load', 'system', 'req/s', 'rows/s', 'p50 ms', 'p99 ms', 'errors', 'stack CPU-s', 'req per CPU-s', 'rows per CPU-s', 'wrk CPU-s'], rows);
+  const head = ['load', 'system', 'req/s', 'rows/s', 'p50 ms', 'p99 ms', 'errors', 'stack CPU-s', 'req per CPU-s', 'CPU µs per req', 'rows per CPU-s', 'wrk CPU-s'];
+  return markdownTable(head, rows);
 }
 
 export function stacksTable(summaries: readonly SystemSummary[]): string {

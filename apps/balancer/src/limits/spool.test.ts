@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
 import { MemoryBudget, spoolBody, type SpoolOptions, type SpooledBody } from './spool.js';
+import { checkBodyTempPath } from './temp-path.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,10 +85,38 @@ describe('spoolBody', () => {
     expect(budget.used).toBe(0);
   });
 
-  it('a temp dir that cannot be written is an error, not a hang', async () => {
+  it('a temp dir deleted at run time is made again, with the mode it was checked with, and the body spooled there', async () => {
+    const temp = join(dir, 'deleted');
+    mkdirSync(temp, { mode: 0o750 });
+    chmodSync(temp, 0o750);
+    checkBodyTempPath({ limits: { clientBodyTempPath: temp } as never, requestBuffering: true });
+    rmSync(temp, { recursive: true });
+    const events: string[] = [];
     const src = source();
-    const p = spoolBody(src, options({ tempDir: join(dir, 'missing') }));
+    const p = spoolBody(src, options({ tempDir: temp, onTempDir: (event, _dir, reason) => events.push(`${event} ${reason}`) }));
     src.end('z'.repeat(100));
-    await expect(p).rejects.toThrow(/ENOENT/);
+    const body = await p;
+    expect(body.onDisk).toBe(true);
+    expect(await text(body)).toBe('z'.repeat(100));
+    expect(statSync(temp).mode & 0o7777).toBe(0o750);
+    expect(events).toEqual(['recreated ENOENT']);
+    await body.close();
+  });
+
+  it('a temp dir that cannot be made again → CLIENT_BODY_TEMP_PATH_UNUSABLE (500, names the setting), no descriptor left', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const temp = join(blocker, 'spool'); // ENOTDIR on open, and mkdir cannot make it
+    const fds = readdirSync('/proc/self/fd').length;
+    const events: string[] = [];
+    const src = source();
+    const p = spoolBody(src, options({ tempDir: temp, onTempDir: (event, _dir, reason) => events.push(`${event} ${reason}`) }));
+    src.end('z'.repeat(100));
+    const err = (await p.catch((e: unknown) => e)) as BalancerError;
+    expect(err).toBeInstanceOf(BalancerError);
+    expect(err).toMatchObject({ code: 'CLIENT_BODY_TEMP_PATH_UNUSABLE', status: 500 });
+    expect(err.message).toContain(`limits.clientBodyTempPath: ${JSON.stringify(temp)} is not a writable directory (ENOTDIR)`);
+    expect(events).toEqual(['unusable ENOTDIR']);
+    expect(readdirSync('/proc/self/fd').length).toBe(fds);
   });
 });

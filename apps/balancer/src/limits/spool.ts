@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BalancerError } from '../errors.js';
 import { LOCAL_RESOURCE_ERRORS } from '../upstream-errors.js';
 import { bodyTooLarge, clientClosed, declaredLength, idleTimer, type BodySource } from './body.js';
+import { tempDirMode, tempPathUnusable } from './temp-path.js';
 
 /**
  * Request bodies read before a peer is chosen (NGINX `proxy_request_buffering on`), with
@@ -44,6 +45,11 @@ export interface SpoolOptions {
   memoryLimit: number;
   budget: MemoryBudget;
   tempDir: string;
+  /**
+   * Told when `tempDir` had disappeared: `recreated` (made again with its mode) or `unusable`
+   * (the request gets CLIENT_BODY_TEMP_PATH_UNUSABLE); the caller logs and counts.
+   */
+  onTempDir?: (event: 'recreated' | 'unusable', dir: string, reason: string) => void;
 }
 
 let spooled = 0;
@@ -57,14 +63,49 @@ function localFailure(err: unknown): Error {
 }
 
 /** Open an anonymous temp file: created exclusively, owner-only, unlinked at once. */
-async function tempFile(dir: string): Promise<FileHandle> {
-  const path = join(dir, `fleet-body-${process.pid}-${++spooled}-${randomBytes(6).toString('hex')}`);
+async function openUnlinked(path: string): Promise<FileHandle> {
   const handle = await open(path, 'wx+', 0o600);
   await unlink(path).catch(async (err: unknown) => {
     await handle.close();
     throw err;
   });
   return handle;
+}
+
+const errno = (err: unknown): string => (err as { code?: string }).code ?? String(err);
+
+/** Not about the directory: no descriptor, a full disk (LOCAL_RESOURCES_EXHAUSTED via localFailure). */
+const resourceError = (err: unknown): boolean => LOCAL_RESOURCE_ERRORS.has(errno(err)) || errno(err) === 'ENOSPC' || errno(err) === 'EDQUOT';
+
+/**
+ * A temp file in `tempDir`. The directory can be deleted while the balancer runs (a tmp
+ * cleaner, an operator): it is made again once, with the mode it had when the config was
+ * checked, and the open retried; if that fails too, the request gets the JSON 500
+ * CLIENT_BODY_TEMP_PATH_UNUSABLE naming the setting (never a bare 500, nothing left open).
+ */
+async function tempFile({ tempDir: dir, onTempDir }: SpoolOptions): Promise<FileHandle> {
+  const path = join(dir, `fleet-body-${process.pid}-${++spooled}-${randomBytes(6).toString('hex')}`);
+  try {
+    return await openUnlinked(path);
+  } catch (err) {
+    if (resourceError(err)) throw err;
+    if (errno(err) !== 'ENOENT') return unusable(err);
+  }
+  try {
+    const mode = tempDirMode(dir);
+    await mkdir(dir, { recursive: true, mode });
+    await chmod(dir, mode); // mkdir's mode is masked by the umask
+    onTempDir?.('recreated', dir, 'ENOENT');
+    return await openUnlinked(path);
+  } catch (err) {
+    if (resourceError(err)) throw err;
+    return unusable(err);
+  }
+
+  function unusable(err: unknown): never {
+    onTempDir?.('unusable', dir, errno(err));
+    throw tempPathUnusable(dir, errno(err));
+  }
 }
 
 const READ_CHUNK = 64 * 1024;
@@ -122,7 +163,7 @@ class Spool {
   private async toDisk(chunk: Buffer, offset: number): Promise<void> {
     if (this.closed) return;
     if (this.file === undefined) {
-      this.file = await tempFile(this.options.tempDir);
+      this.file = await tempFile(this.options);
       const held = Buffer.concat(this.chunks);
       this.chunks = [];
       this.options.budget.release(this.reserved);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BalancerConfig } from '@fleet/config';
+import { BalancerError } from '../errors.js';
 
 /**
  * `limits.clientBodyTempPath` is checked when a config is built (start and SIGHUP reload), as
@@ -30,6 +31,25 @@ export class TempPathError extends Error {
   }
 }
 
+/** The permission bits each checked directory had, so one deleted at run time is recreated alike. */
+const modes = new Map<string, number>();
+
+/** Owner-only when the directory was never seen (it holds request bodies). */
+const DEFAULT_MODE = 0o700;
+
+export function tempDirMode(dir: string): number {
+  return modes.get(dir) ?? DEFAULT_MODE;
+}
+
+/** The 500 a request gets when the directory disappeared at run time and could not be made again. */
+export function tempPathUnusable(dir: string, reason: string): BalancerError {
+  return new BalancerError(
+    TEMP_PATH_ERRORS.CLIENT_BODY_TEMP_PATH_UNUSABLE,
+    `${TEMP_PATH_FIELD}: ${JSON.stringify(dir)} is not a writable directory (${reason}); the request body could not be spooled`,
+    { connection: 'close' },
+  );
+}
+
 /** The directory bodies are spooled to (`limits.clientBodyTempPath`, else the OS temp dir). */
 export function bodyTempDir(limits: BalancerConfig['limits']): string {
   return limits.clientBodyTempPath ?? tmpdir();
@@ -50,4 +70,5 @@ export function checkBodyTempPath(config: Pick<BalancerConfig, 'limits' | 'reque
   }
   closeSync(fd);
   unlinkSync(probe);
+  modes.set(dir, statSync(dir).mode & 0o7777);
 }

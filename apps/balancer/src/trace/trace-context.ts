@@ -1,34 +1,20 @@
 /**
- * The request id and W3C trace context grammar (pure). The replica's side of the same
- * contract is apps/model-server/src/trace-context.ts (see its README, "Request ids and trace
- * context"); both accept exactly the same `X-Request-Id` values, and the end-to-end test
- * (test/request-id.e2e.test.ts) follows ids through both logs.
+ * The request id and W3C trace context grammar (pure). The end-to-end test
+ * (test/request-id.e2e.test.ts) follows ids through the balancer's and the replica's logs.
  *
- * - `X-Request-Id` (NGINX `$request_id`, Envoy `x-request-id`): kept when it is 1–128 visible
- *   ASCII characters (0x21–0x7E): no spaces, no control characters, so it can break neither a
- *   log line nor a header. Two headers arrive joined by ", " and are refused (space).
+ * - `X-Request-Id`: the grammar has one owner, `@fleet/config` (`acceptRequestId`: 1–128
+ *   visible ASCII characters), which the model-server imports too.
  * - `traceparent`, W3C Trace Context level 1 (https://www.w3.org/TR/trace-context/#traceparent-header):
  *   `version-traceid-parentid-flags`, lowercase hex only. Version `ff` is invalid; version `00`
  *   is exactly 55 characters; a later version is parsed by its first four fields when it is
  *   at least 55 characters and the 56th (if any) is `-` (§3.2.4), and is propagated as
  *   version `00` (the highest this code knows). All-zero trace or parent ids are invalid.
  */
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, acceptRequestId } from '@fleet/config';
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
-export const MAX_REQUEST_ID_LENGTH = 128;
 
 type HeaderValue = string | string[] | undefined;
-
-/** The incoming request id when it is acceptable, else undefined. */
-export function acceptRequestId(value: HeaderValue): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_REQUEST_ID_LENGTH) return undefined;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) return undefined;
-  }
-  return value;
-}
 
 export interface Traceparent {
   traceId: string;

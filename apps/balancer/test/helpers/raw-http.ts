@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -67,18 +68,31 @@ export function completeResponse(raw: string): boolean {
   return false;
 }
 
+export interface ExchangeOptions {
+  timeoutMs?: number;
+  until?: (raw: string) => boolean;
+  /** Speak TLS (any certificate accepted), offering only `http/1.1` in ALPN. */
+  tls?: boolean;
+}
+
+function connect(port: number, overTls: boolean): net.Socket {
+  const where = { port, host: '127.0.0.1', allowHalfOpen: true };
+  if (!overTls) return net.connect(where);
+  return tls.connect({ ...where, servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+}
+
 /**
- * Send `payload` on a fresh connection and collect what comes back until `until` says it is
- * enough (default: one complete response), the server closes, or `timeoutMs` passes (then
- * `closed` is false). The socket is destroyed in every case.
+ * Send `payload` on a fresh connection (plain TCP, or TLS) and collect what comes back until
+ * `until` says it is enough (default: one complete response), the server closes, or `timeoutMs`
+ * passes (then `closed` is false). The socket is destroyed in every case.
  */
 export function rawExchange(
   port: number,
   payload: string | Buffer | (string | Buffer)[],
-  { timeoutMs = 5000, until = completeResponse }: { timeoutMs?: number; until?: (raw: string) => boolean } = {},
+  { timeoutMs = 5000, until = completeResponse, tls: overTls = false }: ExchangeOptions = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const socket = connect(port, overTls);
     let raw = '';
     let done = false;
     const finish = (closed: boolean): void => {
@@ -89,7 +103,7 @@ export function rawExchange(
       resolve(parseAnswer(raw, closed));
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
-    socket.on('connect', () => {
+    socket.on(overTls ? 'secureConnect' : 'connect', () => {
       for (const part of Array.isArray(payload) ? payload : [payload]) socket.write(part);
     });
     socket.setEncoding('latin1');
