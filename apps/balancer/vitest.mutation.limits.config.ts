@@ -12,7 +12,7 @@ export default defineConfig({
     ...base.test,
     include: [
       'src/limits/*.test.ts',
-      'src/forwarded.test.ts',
+      'src/forwarded*.test.ts',
       'src/headers.test.ts',
       'test/limits*.test.ts',
       'test/forwarding*.test.ts',
