@@ -6,5 +6,5 @@ import { strykerConfig } from '../../stryker.base.mjs';
 export default strykerConfig({
   mutate: ['src/limits/*.ts', 'src/forwarded.ts', '!src/**/*.test.ts'],
   break: 80,
-  extra: { vitest: { configFile: 'vitest.mutation.config.ts' } },
+  extra: { vitest: { configFile: 'vitest.mutation.limits.config.ts' } },
 });

@@ -5,12 +5,17 @@ import { createForwarding, FORWARDED_ERRORS, normalizeIp, parseListAddress, type
 
 const TRUSTED = ['10.0.0.0/8', '192.168.1.1', '2001:db8::/32', '::ffff:172.16.0.0/108'];
 
+// Every Forwarding is built inside a test (through these getters), never in a describe body: a
+// mutant that makes construction throw must fail tests, not the collection of the file (which
+// Stryker's vitest runner does not count as a kill).
+const forwarding = (trustedProxies: string[], realIpHeader = 'x-forwarded-for') => createForwarding({ trustedProxies, realIpHeader });
+
 function fakeReq(peer: string, headers: IncomingHttpHeaders = {}) {
   return { headers, socket: { remoteAddress: peer } };
 }
 
 describe('clientInfo: NGINX real_ip with recursion', () => {
-  const fwd = createForwarding({ trustedProxies: TRUSTED, realIpHeader: 'X-Forwarded-For' });
+  const fwd = () => forwarding(TRUSTED, 'X-Forwarded-For');
   const cases: { name: string; peer: string; xff?: string; clientIp: string; remoteAddr?: string }[] = [
     { name: 'untrusted peer: header ignored', peer: '203.0.113.5', xff: '1.2.3.4', clientIp: '203.0.113.5' },
     { name: 'trusted peer, one hop', peer: '10.0.0.1', xff: '1.2.3.4', clientIp: '1.2.3.4' },
@@ -38,7 +43,7 @@ describe('clientInfo: NGINX real_ip with recursion', () => {
     { name: 'untrusted IPv6 peer', peer: '2600::9', xff: '1.2.3.4', clientIp: '2600::9' },
   ];
   it.each(cases)('$name', ({ peer, xff, clientIp, remoteAddr }) => {
-    const info = fwd.clientInfo(fakeReq(peer, xff === undefined ? {} : { 'x-forwarded-for': xff }), false);
+    const info = fwd().clientInfo(fakeReq(peer, xff === undefined ? {} : { 'x-forwarded-for': xff }), false);
     expect(info.clientIp).toBe(clientIp);
     expect(info.remoteAddr).toBe(remoteAddr ?? peer);
   });
@@ -55,22 +60,21 @@ describe('clientInfo: NGINX real_ip with recursion', () => {
   });
 
   it('peerTrusted: the socket peer against trustedProxies (mapped IPv4 normalised), never the headers', () => {
-    expect(fwd.peerTrusted(fakeReq('10.9.9.9'))).toBe(true);
-    expect(fwd.peerTrusted(fakeReq('::ffff:10.9.9.9'))).toBe(true);
-    expect(fwd.peerTrusted(fakeReq('203.0.113.5', { 'x-forwarded-for': '10.0.0.1' }))).toBe(false);
-    expect(fwd.peerTrusted({ headers: {}, socket: null })).toBe(false);
+    expect(fwd().peerTrusted(fakeReq('10.9.9.9'))).toBe(true);
+    expect(fwd().peerTrusted(fakeReq('::ffff:10.9.9.9'))).toBe(true);
+    expect(fwd().peerTrusted(fakeReq('203.0.113.5', { 'x-forwarded-for': '10.0.0.1' }))).toBe(false);
+    expect(fwd().peerTrusted({ headers: {}, socket: null })).toBe(false);
     const none = createForwarding({ trustedProxies: [], realIpHeader: 'x-forwarded-for' });
     expect(none.peerTrusted(fakeReq('10.0.0.1'))).toBe(false);
   });
 
   it('missing socket address gives empty strings, no throw', () => {
-    const info = fwd.clientInfo({ headers: { 'x-forwarded-for': '1.2.3.4' }, socket: null }, false);
+    const info = fwd().clientInfo({ headers: { 'x-forwarded-for': '1.2.3.4' }, socket: null }, false);
     expect(info).toMatchObject({ clientIp: '', remoteAddr: '' });
   });
 });
 
 describe('clientInfo: proto and host', () => {
-  const fwd = createForwarding({ trustedProxies: ['10.0.0.0/8'], realIpHeader: 'x-forwarded-for' });
   const cases: { name: string; peer: string; tls: boolean; headers: IncomingHttpHeaders; proto: string; host: string }[] = [
     { name: 'plain', peer: '1.1.1.1', tls: false, headers: { host: 'a.test' }, proto: 'http', host: 'a.test' },
     { name: 'tls', peer: '1.1.1.1', tls: true, headers: { host: 'a.test:8443' }, proto: 'https', host: 'a.test:8443' },
@@ -101,14 +105,14 @@ describe('clientInfo: proto and host', () => {
     { name: 'HTTP/2 authority', peer: '1.1.1.1', tls: true, headers: { ':authority': 'h2.test' }, proto: 'https', host: 'h2.test' },
   ];
   it.each(cases)('$name', ({ peer, tls, headers, proto, host }) => {
-    const info = fwd.clientInfo(fakeReq(peer, headers), tls);
+    const info = forwarding(['10.0.0.0/8']).clientInfo(fakeReq(peer, headers), tls);
     expect({ proto: info.proto, host: info.host }).toEqual({ proto, host });
   });
 });
 
 describe('headersFor', () => {
-  const fwd = createForwarding({ trustedProxies: ['10.0.0.0/8'], realIpHeader: 'x-forwarded-for' });
   const headersOf = (peer: string, headers: IncomingHttpHeaders, tls = false) => {
+    const fwd = forwarding(['10.0.0.0/8']);
     const req = fakeReq(peer, headers);
     return fwd.headersFor(req, fwd.clientInfo(req, tls));
   };

@@ -32,7 +32,9 @@ export function clientClosed(): BalancerError {
 
 export function declaredLength(req: BodySource): number {
   const raw = req.headers?.['content-length'];
+  // Stryker disable next-line ConditionalExpression: Number(undefined) is NaN too, and node gives content-length as a string or not at all
   const n = typeof raw === 'string' ? Number(raw) : Number.NaN;
+  // Stryker disable next-line UnaryOperator: callers compare with a limit of at least 1, so -1 and +1 both mean 'not declared'
   return Number.isFinite(n) ? n : -1;
 }
 
@@ -74,9 +76,11 @@ export function readBody(req: BodySource, options: ReadBodyOptions): Promise<Buf
       resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, received));
     };
     const onClose = (): void => {
+      // Stryker disable next-line ConditionalExpression: onEnd removes this listener before a close can follow the end
       if (!req.readableEnded) fail(clientClosed());
     };
     // A client that goes away mid-upload: node emits `error` (ECONNRESET "aborted"), then `close`.
+    // Stryker disable next-line ArrowFunction: node destroys a stream on error, and the close that follows rejects with the same error
     const onError = (): void => fail(clientClosed());
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
@@ -99,6 +103,7 @@ export function limitStream(req: BodySource, maxBytes: number): Readable {
       cb(bodyTooLarge(maxBytes));
     },
   });
+  // Stryker disable next-line BlockStatement: node destroys a stream on error, and the close that follows destroys `out` with the same error
   const onError = (): void => {
     out.destroy(clientClosed());
   };

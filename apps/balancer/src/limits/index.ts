@@ -42,7 +42,9 @@ export function maxKeysFor(zoneSize: number | undefined): number {
 
 function contentLength(headers: IncomingHttpHeaders): number {
   const raw = headers['content-length'];
+  // Stryker disable next-line ConditionalExpression: Number(undefined) is NaN too
   const n = raw === undefined ? Number.NaN : Number(raw);
+  // Stryker disable next-line UnaryOperator: only compared after `maxBody > 0`, so -1 and +1 both stay under it
   return Number.isFinite(n) ? n : -1;
 }
 
@@ -109,9 +111,11 @@ export function clientErrorCode(err: { code?: string | undefined }): BalancerErr
     case 'ERR_HTTP_REQUEST_TIMEOUT':
     case 'HPE_HEADERS_TIMEOUT':
       return 'REQUEST_TIMEOUT';
+    // Stryker disable StringLiteral,ConditionalExpression: the default branch answers null for these codes too; listed to say so
     case 'ECONNRESET':
     case 'EPIPE':
       return null;
+    // Stryker restore StringLiteral,ConditionalExpression
     default:
       return err.code?.startsWith('HPE_') === true ? 'BAD_REQUEST' : null;
   }

@@ -94,6 +94,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
     let ms = now - state.last;
     if (ms < -60000) ms = 1;
+    // Stryker disable next-line EqualityOperator: at ms = 0 both branches leave 0
     else if (ms < 0) ms = 0;
     const excess = Math.max(0, state.excess - Math.trunc((rate * ms) / 1000) + 1000);
     remember(key, state);
