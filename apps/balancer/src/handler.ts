@@ -161,9 +161,6 @@ function answerOptionsStar(req: IncomingMessage, res: ServerResponse, out: Outco
 }
 
 async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
-  const head = checkRequestHead(req, st.config.limits);
-  if (head instanceof BalancerError) throw head;
-  if (head === 'options-star') return answerOptionsStar(req, res, out);
   const { info, url, delayMs } = admit(st, req, tls);
   out.clientIp = info.clientIp;
   if (delayMs > 0) await delay(delayMs);
@@ -204,7 +201,13 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   try {
     res.setHeader(REQUEST_ID_HEADER, out.trace.requestId);
     if (ctx.closing() && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
-    await route(ctx, st, req, res, tls, out);
+    // Checked before the first await, so a refused head is answered synchronously: node:http
+    // destroys the socket of a `PRI` request (the HTTP/2 preface's method) as soon as this
+    // handler returns, and an answer written a microtask later would be lost.
+    const head = checkRequestHead(req, st.config.limits);
+    if (head instanceof BalancerError) throw head;
+    if (head === 'options-star') await answerOptionsStar(req, res, out);
+    else await route(ctx, st, req, res, tls, out);
   } catch (err) {
     if (err instanceof BalancerError) {
       sendError(res, err.code, err.message, forProtocol(req, err.headers), err.status);

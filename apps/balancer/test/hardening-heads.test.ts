@@ -30,6 +30,9 @@ describe('request heads answered by the balancer', () => {
     ['an unknown Expect', 'POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx', 417, 'EXPECTATION_FAILED'],
     ['1200 header lines with a late Content-Length', `POST / HTTP/1.1\r\nHost: x\r\n${manyHeaders}Content-Length: 2\r\n\r\nhi`, 431, 'HEADERS_TOO_LARGE'],
     ['a malformed request line', 'GET / HTTP/1.2\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+    // node:http destroys a PRI request's socket as soon as the handler returns (fuzz seed 1151906740)
+    ['an HTTP/0.9-style PRI line', 'PRI /\r\nHost: fuzz.example\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['PRI on HTTP/1.1', 'PRI / HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
   ])('%s: JSON error, never reaching the upstream', async (_name, request, status, code) => {
     const port = await start({ limits: { maxHeaderSize: 65_536 } });
     const answer = await rawExchange(port, request);
