@@ -5,18 +5,11 @@ import { startBackend, type Backend } from './helpers/backend.js';
 import { useFixtures } from './helpers/fixtures.js';
 import { waitFor } from './helpers/wait.js';
 import { expectError, get, serverIds, startTestBalancer } from './helpers/balancer.js';
+import { deadAddress } from './helpers/dead-address.js';
 
 /** Next-upstream retries, timeouts, backups and header handling, against fixture upstreams. */
 const f = useFixtures();
 
-/** A loopback port with nothing listening on it. */
-async function deadAddress(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `127.0.0.1:${port}`;
-}
 
 async function start(servers: string[], group: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<number> {
   f.balancer = await startTestBalancer({ upstreams: { default: { servers, ...group } }, ...extra });

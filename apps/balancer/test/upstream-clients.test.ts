@@ -1,9 +1,9 @@
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startBackend } from './helpers/backend.js';
 import { expectError, get, startTestBalancer } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
 import { startRawUpstream } from './helpers/raw-upstream.js';
+import { deadAddress } from './helpers/dead-address.js';
 
 /**
  * The same proxy behaviour on both upstream clients (`client: engine` and `client: undici`,
@@ -13,13 +13,6 @@ import { startRawUpstream } from './helpers/raw-upstream.js';
  */
 const f = useFixtures();
 
-async function deadAddress(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `127.0.0.1:${port}`;
-}
 
 describe.each(['engine', 'undici'] as const)('upstream client %s', (client) => {
   async function start(servers: string[], group: Record<string, unknown> = {}): Promise<number> {

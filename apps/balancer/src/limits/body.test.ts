@@ -1,13 +1,9 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough, type Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BalancerError, sendError } from '../errors.js';
 import { limitStream, readBody } from './body.js';
-
-function source(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
-  return Object.assign(new PassThrough(), { headers });
-}
+import { bodySource, collect } from '../../test/helpers/streams.js';
 
 /** Let stream callbacks (process.nextTick / microtasks) run. */
 const ticks = async (n = 5): Promise<void> => {
@@ -37,7 +33,7 @@ describe('readBody', () => {
     { name: 'limit 0 = unlimited', chunks: ['x'.repeat(5000)], max: 0, result: 'x'.repeat(5000) },
     { name: 'empty body', chunks: [], max: 10, result: '' },
   ])('$name', async ({ chunks, max, result, error }) => {
-    const src = source();
+    const src = bodySource();
     const p = readBody(src, { maxBytes: max, idleTimeoutMs: 0 });
     for (const c of chunks) src.write(c);
     src.end();
@@ -46,7 +42,7 @@ describe('readBody', () => {
   });
 
   it('past the limit: rejects with connection: close, pauses the source, removes its listeners', async () => {
-    const src = source();
+    const src = bodySource();
     const p = readBody(src, { maxBytes: 3, idleTimeoutMs: 0 });
     src.write('abcd');
     const err = await p.catch((e: unknown) => e);
@@ -57,20 +53,20 @@ describe('readBody', () => {
   });
 
   it('declared Content-Length over the limit rejects before reading', async () => {
-    const src = source({ 'content-length': '11' });
+    const src = bodySource({ 'content-length': '11' });
     await expect(readBody(src, { maxBytes: 10, idleTimeoutMs: 0 }).catch(codeOf)).resolves.toBe('BODY_TOO_LARGE 413');
     expect(src.readableFlowing).toBe(null);
   });
 
   it('a source error (node: ECONNRESET "aborted" when the client leaves) → CLIENT_CLOSED_REQUEST', async () => {
-    const src = source();
+    const src = bodySource();
     const p = readBody(src, { maxBytes: 10, idleTimeoutMs: 0 });
     src.destroy(new Error('aborted'));
     await expect(p.catch(codeOf)).resolves.toBe('CLIENT_CLOSED_REQUEST 499');
   });
 
   it('premature close → CLIENT_CLOSED_REQUEST', async () => {
-    const src = source();
+    const src = bodySource();
     const p = readBody(src, { maxBytes: 10, idleTimeoutMs: 0 });
     src.write('ab');
     src.destroy();
@@ -79,7 +75,7 @@ describe('readBody', () => {
 
   it('idle timeout between chunks → REQUEST_TIMEOUT; each chunk restarts the clock', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const src = source();
+    const src = bodySource();
     const state = track(readBody(src, { maxBytes: 100, idleTimeoutMs: 1000 }));
     vi.advanceTimersByTime(999);
     src.write('a');
@@ -95,7 +91,7 @@ describe('readBody', () => {
 
   it('clears its timer on success (nothing left scheduled)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const src = source();
+    const src = bodySource();
     const state = track(readBody(src, { maxBytes: 100, idleTimeoutMs: 1000 }));
     expect(vi.getTimerCount()).toBe(1);
     src.end('ok');
@@ -106,7 +102,7 @@ describe('readBody', () => {
 
   it('unrefs its timer so it never holds the process open', async () => {
     const spy = vi.spyOn(globalThis, 'setTimeout');
-    const src = source();
+    const src = bodySource();
     const p = readBody(src, { maxBytes: 100, idleTimeoutMs: 60000 });
     const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
     spy.mockRestore();
@@ -117,18 +113,8 @@ describe('readBody', () => {
 });
 
 describe('limitStream', () => {
-  async function collect(stream: Readable): Promise<{ data: string; error?: unknown }> {
-    let data = '';
-    try {
-      for await (const chunk of stream) data += String(chunk);
-      return { data };
-    } catch (error) {
-      return { data, error };
-    }
-  }
-
   it('passes a body under the limit through unchanged', async () => {
-    const src = source();
+    const src = bodySource();
     const out = collect(limitStream(src, 10));
     src.write('hello ');
     src.end('body');
@@ -136,7 +122,7 @@ describe('limitStream', () => {
   });
 
   it('errors BODY_TOO_LARGE past the limit; the source is unpiped and paused, not destroyed', async () => {
-    const src = source();
+    const src = bodySource();
     const out = collect(limitStream(src, 5));
     src.write('12345');
     await ticks();
@@ -148,16 +134,16 @@ describe('limitStream', () => {
   });
 
   it('declared Content-Length over the limit errors at once', async () => {
-    const result = await collect(limitStream(source({ 'content-length': '6' }), 5));
+    const result = await collect(limitStream(bodySource({ 'content-length': '6' }), 5));
     expect(codeOf(result.error)).toBe('BODY_TOO_LARGE 413');
   });
 
   it('a source error and a premature close → CLIENT_CLOSED_REQUEST', async () => {
-    const a = source();
+    const a = bodySource();
     const outA = collect(limitStream(a, 5));
     a.destroy(new Error('aborted'));
     expect(codeOf((await outA).error)).toBe('CLIENT_CLOSED_REQUEST 499');
-    const b = source();
+    const b = bodySource();
     const outB = collect(limitStream(b, 5));
     b.write('x');
     await ticks();

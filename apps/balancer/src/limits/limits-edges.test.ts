@@ -1,10 +1,10 @@
-import { PassThrough, type Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
 import { limitStream, readBody } from './body.js';
 import { clientErrorCode, createLimits, DEFAULT_MAX_KEYS, maxKeysFor, type LimitsConfig } from './index.js';
 import { createRateLimiter, RateLimitConfigError } from './rate-limit.js';
 import { TempPathError } from './temp-path.js';
+import { bodySource, collect } from '../../test/helpers/streams.js';
 
 /**
  * Edges of the limits modules that the behaviour tests beside them left open (found by
@@ -12,38 +12,24 @@ import { TempPathError } from './temp-path.js';
  * reading started, `client_max_body_size 0` on the streamed path, listener hygiene, the exact
  * NGINX clock clamp at −60 s, and the messages operators read.
  */
-function source(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
-  return Object.assign(new PassThrough(), { headers });
-}
-
-async function collect(stream: Readable): Promise<{ data: string; error?: unknown }> {
-  let data = '';
-  try {
-    for await (const chunk of stream) data += String(chunk);
-    return { data };
-  } catch (error) {
-    return { data, error };
-  }
-}
-
 const described = (err: unknown) =>
   err instanceof BalancerError ? { code: err.code, status: err.status, message: err.message, headers: err.headers } : err;
 
 describe('readBody edges', () => {
   it('a declared Content-Length exactly at the limit is read (413 only past it)', async () => {
-    const src = source({ 'content-length': '10' });
+    const src = bodySource({ 'content-length': '10' });
     const p = readBody(src, { maxBytes: 10, idleTimeoutMs: 0 });
     src.end('0123456789');
     expect((await p).toString()).toBe('0123456789');
   });
 
   it('413 names the limit and closes the connection', async () => {
-    const err = await readBody(source({ 'content-length': '11' }), { maxBytes: 10, idleTimeoutMs: 0 }).catch(described);
+    const err = await readBody(bodySource({ 'content-length': '11' }), { maxBytes: 10, idleTimeoutMs: 0 }).catch(described);
     expect(err).toEqual({ code: 'BODY_TOO_LARGE', status: 413, message: 'request body larger than 10 bytes', headers: { connection: 'close' } });
   });
 
   it('a source that already ended gives an empty body at once', async () => {
-    const src = source();
+    const src = bodySource();
     src.resume();
     src.end();
     await new Promise((r) => src.once('end', r));
@@ -51,7 +37,7 @@ describe('readBody edges', () => {
   });
 
   it('a source already destroyed → 499 CLIENT_CLOSED_REQUEST with connection: close', async () => {
-    const src = source();
+    const src = bodySource();
     src.destroy();
     await new Promise((r) => src.once('close', r));
     expect(await readBody(src, { maxBytes: 10, idleTimeoutMs: 0 }).catch(described)).toEqual({
@@ -63,7 +49,7 @@ describe('readBody edges', () => {
   });
 
   it('leaves no listener of its own on the source once the body is read', async () => {
-    const src = source();
+    const src = bodySource();
     const before = ['data', 'end', 'error', 'close'].map((e) => src.listenerCount(e));
     const p = readBody(src, { maxBytes: 0, idleTimeoutMs: 0 });
     src.end('x');
@@ -72,7 +58,7 @@ describe('readBody edges', () => {
   });
 
   it('the idle timeout error says how long it waited', async () => {
-    const src = source();
+    const src = bodySource();
     const err = await readBody(src, { maxBytes: 0, idleTimeoutMs: 20 }).catch(described);
     expect(err).toMatchObject({ code: 'REQUEST_TIMEOUT', status: 408, message: 'no body data for 20 ms', headers: { connection: 'close' } });
   });
@@ -80,21 +66,21 @@ describe('readBody edges', () => {
 
 describe('limitStream edges', () => {
   it('maxBytes 0 = unlimited (NGINX client_max_body_size 0)', async () => {
-    const src = source();
+    const src = bodySource();
     const out = collect(limitStream(src, 0));
     src.end('x'.repeat(1000));
     expect(await out).toEqual({ data: 'x'.repeat(1000) });
   });
 
   it('a declared Content-Length exactly at the limit passes', async () => {
-    const src = source({ 'content-length': '5' });
+    const src = bodySource({ 'content-length': '5' });
     const out = collect(limitStream(src, 5));
     src.end('12345');
     expect(await out).toEqual({ data: '12345' });
   });
 
   it('takes its error/close listeners off the source when the output closes', async () => {
-    const src = source();
+    const src = bodySource();
     const before = [src.listenerCount('error'), src.listenerCount('close')];
     const out = collect(limitStream(src, 10));
     src.end('ok');

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { BalancerError } from '../errors.js';
 import { MemoryBudget, spoolBody, type SpoolOptions, type SpooledBody } from './spool.js';
+import { bodySource } from '../../test/helpers/streams.js';
 
 /**
  * The limits `spoolBody` enforces while it reads (NGINX `client_max_body_size` → 413 for bodies
@@ -16,10 +17,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function source(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
-  return Object.assign(new PassThrough(), { headers });
-}
 
 function options(extra: Partial<SpoolOptions> = {}): SpoolOptions {
   return { maxBytes: 0, idleTimeoutMs: 0, bufferBytes: 16, memoryLimit: 0, budget: new MemoryBudget(), tempDir: dir, ...extra };
@@ -47,7 +44,7 @@ describe('spoolBody: client_max_body_size', () => {
     { name: 'one byte over, on disk', chunks: ['a'.repeat(20), 'b'.repeat(21)], max: 40, want: 'BODY_TOO_LARGE 413 close' },
     { name: 'limit 0 = unlimited', chunks: ['x'.repeat(5000)], max: 0, want: `ok ${'x'.repeat(5000)}` },
   ])('$name', async ({ chunks, max, want }) => {
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ maxBytes: max }));
     for (const c of chunks) src.write(c);
     src.end();
@@ -55,14 +52,14 @@ describe('spoolBody: client_max_body_size', () => {
   });
 
   it('a declared Content-Length over the limit is refused before a byte is read', async () => {
-    const src = source({ 'content-length': '11' });
+    const src = bodySource({ 'content-length': '11' });
     const p = spoolBody(src, options({ maxBytes: 10 }));
     await expect(outcome(p)).resolves.toBe('BODY_TOO_LARGE 413 close');
     expect(src.readableFlowing).toBeNull(); // never attached a reader
   });
 
   it('a declared Content-Length at the limit is read', async () => {
-    const src = source({ 'content-length': '10' });
+    const src = bodySource({ 'content-length': '10' });
     const p = spoolBody(src, options({ maxBytes: 10 }));
     src.end('0123456789');
     await expect(outcome(p)).resolves.toBe('ok 0123456789');
@@ -70,7 +67,7 @@ describe('spoolBody: client_max_body_size', () => {
 
   it('past the limit the source is paused and the memory reservation given back', async () => {
     const budget = new MemoryBudget();
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ maxBytes: 10, budget }));
     src.write('12345');
     src.write('678901');
@@ -83,7 +80,7 @@ describe('spoolBody: client_max_body_size', () => {
 
 describe('spoolBody: states of the source', () => {
   it('an already ended source gives an empty in-memory body', async () => {
-    const src = source();
+    const src = bodySource();
     src.resume();
     src.end();
     await new Promise((r) => src.once('end', r));
@@ -92,13 +89,13 @@ describe('spoolBody: states of the source', () => {
   });
 
   it('an already destroyed source → CLIENT_CLOSED_REQUEST 499', async () => {
-    const src = source();
+    const src = bodySource();
     src.destroy();
     await expect(outcome(spoolBody(src, options()))).resolves.toBe('CLIENT_CLOSED_REQUEST 499 close');
   });
 
   it('a premature close without an error → CLIENT_CLOSED_REQUEST', async () => {
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options());
     src.write('abc');
     src.destroy();
@@ -106,7 +103,7 @@ describe('spoolBody: states of the source', () => {
   });
 
   it('string chunks are taken as bytes', async () => {
-    const src = source();
+    const src = bodySource();
     src.setEncoding('utf8');
     const p = spoolBody(src, options());
     src.end('héllo');
@@ -119,7 +116,7 @@ describe('spoolBody: states of the source', () => {
 describe('spoolBody: client_body_timeout', () => {
   it('idle between chunks → REQUEST_TIMEOUT 408; each chunk restarts the clock', async () => {
     vi.useFakeTimers();
-    const src = source();
+    const src = bodySource();
     const p = outcome(spoolBody(src, options({ idleTimeoutMs: 1000 })));
     let settled = '';
     void p.then((s) => (settled = s));
@@ -134,12 +131,12 @@ describe('spoolBody: client_body_timeout', () => {
 
   it('no timer when the timeout is 0, and none left once the body is read', async () => {
     vi.useFakeTimers();
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ idleTimeoutMs: 0 }));
     expect(vi.getTimerCount()).toBe(0);
     src.end('x');
     await p;
-    const timed = source();
+    const timed = bodySource();
     const q = spoolBody(timed, options({ idleTimeoutMs: 5000 }));
     expect(vi.getTimerCount()).toBe(1);
     timed.end('y');
@@ -151,7 +148,7 @@ describe('spoolBody: client_body_timeout', () => {
 describe('spoolBody: memory discipline', () => {
   it('holds up to bufferBytes in memory, and moves what it held to disk with the rest', async () => {
     const budget = new MemoryBudget();
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ bufferBytes: 16, budget }));
     src.write('0123456789abcdef'); // exactly bufferBytes: still in memory
     await new Promise((r) => setImmediate(r));
@@ -166,7 +163,7 @@ describe('spoolBody: memory discipline', () => {
   });
 
   it('a body that fits stays one Buffer per attempt (no copy per chunk)', async () => {
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ bufferBytes: 1024 }));
     src.write('ab');
     src.end('cd');

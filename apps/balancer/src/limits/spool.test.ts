@@ -1,18 +1,15 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
 import { MemoryBudget, spoolBody, type SpoolOptions, type SpooledBody } from './spool.js';
 import { checkBodyTempPath } from './temp-path.js';
+import { bodySource } from '../../test/helpers/streams.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function source(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
-  return Object.assign(new PassThrough(), { headers });
-}
 
 function options(extra: Partial<SpoolOptions> = {}): SpoolOptions {
   return { maxBytes: 0, idleTimeoutMs: 0, bufferBytes: 16, memoryLimit: 0, budget: new MemoryBudget(), tempDir: dir, ...extra };
@@ -29,7 +26,7 @@ async function text(body: SpooledBody): Promise<string> {
 describe('spoolBody', () => {
   it('keeps a body up to bufferBytes in memory, as one Buffer, and gives the budget back on close', async () => {
     const budget = new MemoryBudget();
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ budget }));
     src.end('0123456789');
     const body = await p;
@@ -43,7 +40,7 @@ describe('spoolBody', () => {
 
   it('spills past bufferBytes to an unlinked file, readable again for every attempt, even after one was destroyed', async () => {
     const budget = new MemoryBudget();
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ budget }));
     for (let i = 0; i < 50; i++) src.write(`chunk-${i};`);
     src.end();
@@ -63,7 +60,7 @@ describe('spoolBody', () => {
   it('goes to disk at once when the process-wide memory budget is spent', async () => {
     const budget = new MemoryBudget();
     budget.tryReserve(100, 100);
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ budget, memoryLimit: 100 }));
     src.end('tiny');
     const body = await p;
@@ -74,7 +71,7 @@ describe('spoolBody', () => {
 
   it('a client that leaves mid-upload → CLIENT_CLOSED_REQUEST, memory and file released', async () => {
     const budget = new MemoryBudget();
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ budget }));
     src.write('x'.repeat(10));
     src.write('y'.repeat(100));
@@ -92,7 +89,7 @@ describe('spoolBody', () => {
     checkBodyTempPath({ limits: { clientBodyTempPath: temp } as never, requestBuffering: true });
     rmSync(temp, { recursive: true });
     const events: string[] = [];
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ tempDir: temp, onTempDir: (event, _dir, reason) => events.push(`${event} ${reason}`) }));
     src.end('z'.repeat(100));
     const body = await p;
@@ -109,7 +106,7 @@ describe('spoolBody', () => {
     const temp = join(blocker, 'spool'); // ENOTDIR on open, and mkdir cannot make it
     const fds = readdirSync('/proc/self/fd').length;
     const events: string[] = [];
-    const src = source();
+    const src = bodySource();
     const p = spoolBody(src, options({ tempDir: temp, onTempDir: (event, _dir, reason) => events.push(`${event} ${reason}`) }));
     src.end('z'.repeat(100));
     const err = (await p.catch((e: unknown) => e)) as BalancerError;
