@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { BalancerError } from '../errors.js';
 import { MemoryBudget, spoolBody, type SpoolOptions, type SpooledBody } from './spool.js';
-import { bodySource } from '../../test/helpers/streams.js';
+import { bodySource, spooledText, spoolOptions } from '../../test/helpers/streams.js';
 
 /**
  * The limits `spoolBody` enforces while it reads (NGINX `client_max_body_size` → 413 for bodies
@@ -18,17 +17,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function options(extra: Partial<SpoolOptions> = {}): SpoolOptions {
-  return { maxBytes: 0, idleTimeoutMs: 0, bufferBytes: 16, memoryLimit: 0, budget: new MemoryBudget(), tempDir: dir, ...extra };
-}
+const options = (extra: Partial<SpoolOptions> = {}): SpoolOptions => spoolOptions(dir, extra);
 
-async function text(body: SpooledBody): Promise<string> {
-  const opened = body.open();
-  if (Buffer.isBuffer(opened)) return opened.toString();
-  let out = '';
-  for await (const chunk of opened as Readable) out += String(chunk);
-  return out;
-}
+const text = spooledText;
 
 const outcome = (p: Promise<SpooledBody>): Promise<string> =>
   p.then(

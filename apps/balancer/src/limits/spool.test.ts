@@ -4,24 +4,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
-import { MemoryBudget, spoolBody, type SpoolOptions, type SpooledBody } from './spool.js';
+import { MemoryBudget, spoolBody, type SpoolOptions } from './spool.js';
 import { checkBodyTempPath } from './temp-path.js';
-import { bodySource } from '../../test/helpers/streams.js';
+import { bodySource, spooledText, spoolOptions } from '../../test/helpers/streams.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function options(extra: Partial<SpoolOptions> = {}): SpoolOptions {
-  return { maxBytes: 0, idleTimeoutMs: 0, bufferBytes: 16, memoryLimit: 0, budget: new MemoryBudget(), tempDir: dir, ...extra };
-}
+const options = (extra: Partial<SpoolOptions> = {}): SpoolOptions => spoolOptions(dir, extra);
 
-async function text(body: SpooledBody): Promise<string> {
-  const opened = body.open();
-  if (Buffer.isBuffer(opened)) return opened.toString();
-  let out = '';
-  for await (const chunk of opened as Readable) out += String(chunk);
-  return out;
-}
+const text = spooledText;
 
 describe('spoolBody', () => {
   it('keeps a body up to bufferBytes in memory, as one Buffer, and gives the budget back on close', async () => {
