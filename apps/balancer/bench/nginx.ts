@@ -33,9 +33,13 @@ http {
   upstream fleet_bench {
 ${upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=10s;`).join('\n')}
     keepalive 64;
+    keepalive_requests 1000000;
   }
   server {
     listen 127.0.0.1:${port};
+    # NGINX closes a client connection after 1000 requests by default; the load generator's
+    # next request on it then counts as an error (fleet has no such limit).
+    keepalive_requests 1000000;
     location / {
       proxy_pass http://fleet_bench;
       proxy_http_version 1.1;
