@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { spawnListening, type Proc } from './processes.js';
+import { spawnListening, type ListeningProcess as Proc } from '@fleet/bench-kit';
 
 /**
  * `pnpm --filter @fleet/balancer bench:hardening`: issue 8's numbers for one balancer build, on

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createIdSource } from '../src/trace/ids.js';
 import { RequestTrace } from '../src/trace/request-trace.js';
-import { spawnListening, type Proc } from './processes.js';
+import { spawnListening, type ListeningProcess as Proc } from '@fleet/bench-kit';
 
 /**
  * `pnpm --filter @fleet/balancer bench:request-id`: the hot-path cost of request ids and trace

@@ -1,144 +1,98 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { nginxBinary, startNginx } from './nginx.js';
-import { peakRssMb, spawnListening, type Proc } from './processes.js';
-import { missingTool, missingToolError } from '../../../.ci/require-tool.mjs';
-
 /**
- * `pnpm --filter @fleet/balancer bench`: one load generator (autocannon, in this process),
- * loopback only, bounded durations. For a trivial backend and then for real model-server
- * replicas on /predict: direct, through NGINX (when installed; one worker) and through fleet
- * (one process, on the engine's upstream client; `undici` = the same on `client: undici`). Prints req/s, p50/p99, the ratios and the added latency, and peak RSS.
- * Numbers, not pass/fail. BENCH_SMOKE=1: one second per run.
+ * `pnpm --filter @fleet/balancer bench` (issue 9): for each target of `targets.ts` — direct (no
+ * proxy), NGINX 1 worker, fleet on `client: undici`, fleet on its engine (the default) — on the
+ * trivial backend and on `POST /predict` through two real model-server replicas: CPU µs per
+ * request of the proxy process from /proc, × NGINX, req/s, p50/p99, p99 added over direct, peak
+ * RSS. All targets run side by side and are measured in interleaved rounds (A, B, C, D, A, …),
+ * medians reported, pinned (proxy on CPU 0; wrk and the backends on CPU 1) and unpinned. wrk,
+ * loopback only, bounded durations; run it under `cpu-lock exclusive`. Numbers, not pass/fail:
+ * it exits 1 only when a request failed (non-2xx or socket error, warm-up included).
+ * BENCH_SMOKE=1: one round of 1 s per target and mode. Settings: `config.ts`.
  */
-const SMOKE = process.env.BENCH_SMOKE === '1';
-const DURATION_S = SMOKE ? 1 : Number(process.env.BENCH_DURATION ?? 8);
-const CONNECTIONS = SMOKE ? 8 : Number(process.env.BENCH_CONNECTIONS ?? 50);
-const here = fileURLToPath(new URL('.', import.meta.url));
-const BALANCER_MAIN = join(here, '../dist/main.js');
-const MODEL_SERVER_MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { freePortsInRange, memoryMb, nginxBinary, nginxVersion, wrkBinary, wrkVersion, type ListeningProcess } from '@fleet/bench-kit';
+import { missingTool, missingToolError } from '../../../.ci/require-tool.mjs';
+import { benchConfig, type BenchConfig } from './config.js';
+import { measure, placeProcesses, warmUp, type Load, type Sample } from './measure.js';
+import { summarize, table, verdicts } from './report.js';
+import { BALANCER_MAIN, backendPids, SCENARIOS, startBackends, startTarget, type Running, type Scenario } from './stack.js';
+import type { Target } from './targets.js';
 
-interface Load {
-  path: string;
-  method: 'GET' | 'POST';
-  body?: string;
-}
-interface Row {
-  target: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  rssMb?: number;
-}
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 
-async function measure(target: string, port: number, load: Load): Promise<Row> {
-  const opts = {
-    url: `http://127.0.0.1:${port}${load.path}`,
-    method: load.method,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    headers: { 'content-type': 'application/json' },
-    ...(load.body === undefined ? {} : { body: load.body }),
-  };
-  const warm = await autocannon({ ...opts, duration: SMOKE ? 1 : 2 }); // warm-up: JIT, pools, keep-alive
-  const r = await autocannon(opts);
-  // Every failed or non-2xx answer, warm-up included, fails the bench (see `failures`).
-  const errors = r.errors + r.timeouts + warm.errors + warm.timeouts;
-  return { target, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors, non2xx: r.non2xx + warm.non2xx };
+/** Tool binaries; undefined = skipped by the shared rule (fails under CI=true unless FLEET_SKIP names it). */
+function tool(name: 'wrk' | 'nginx', find: () => string | undefined, check: string): string | undefined {
+  const bin = find();
+  if (bin !== undefined) return bin;
+  if (missingTool(name, check) === 'fail') throw new Error(missingToolError(name, check));
+  out(`${name} skipped: not installed (apt-get install -y ${name})`);
+  return undefined;
 }
 
-async function startFleet(upstreams: string[], dir: string, client: 'engine' | 'undici'): Promise<Proc> {
-  const file = join(dir, `fleet-${upstreams.length}-${client}.json`);
-  writeFileSync(file, JSON.stringify({ upstreams: { default: { servers: upstreams, client } }, accessLog: { enabled: false }, logLevel: 'warn' }));
-  return spawnListening(process.execPath, [BALANCER_MAIN], { CONFIG_FILE: file, PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'info' });
+async function startAll(targets: readonly Target[], backends: readonly ListeningProcess[], ports: number[], nginx: string | undefined): Promise<Running[]> {
+  const running: Running[] = [];
+  for (const [i, t] of targets.entries()) running.push(await startTarget(t, backends, [ports[2 * i] ?? 0, ports[2 * i + 1] ?? 0], nginx));
+  return running;
 }
 
-function fmt(n: number, digits = 1): string {
-  return n.toFixed(digits).padStart(9);
-}
-
-function report(title: string, rows: Row[]): void {
-  const direct = rows.find((r) => r.target === 'direct');
-  const nginx = rows.find((r) => r.target === 'nginx');
-  const fleet = rows.find((r) => r.target === 'fleet');
-  process.stdout.write(`\n## ${title} (${CONNECTIONS} connections, ${DURATION_S}s)\n`);
-  process.stdout.write('target       req/s   p50 ms   p99 ms   errors   non2xx  peak RSS MB\n');
-  for (const r of rows) {
-    process.stdout.write(`${r.target.padEnd(7)}${fmt(r.rps, 0)}${fmt(r.p50)}${fmt(r.p99)}${fmt(r.errors, 0)}${fmt(r.non2xx, 0)}${r.rssMb === undefined ? '' : fmt(r.rssMb, 0)}\n`);
-  }
-  if (direct && fleet) {
-    process.stdout.write(`fleet/direct req/s ${(fleet.rps / direct.rps).toFixed(2)}x; added latency p50 +${(fleet.p50 - direct.p50).toFixed(1)} ms, p99 +${(fleet.p99 - direct.p99).toFixed(1)} ms\n`);
-  }
-  if (direct && nginx) {
-    process.stdout.write(`nginx/direct req/s ${(nginx.rps / direct.rps).toFixed(2)}x; added latency p50 +${(nginx.p50 - direct.p50).toFixed(1)} ms, p99 +${(nginx.p99 - direct.p99).toFixed(1)} ms\n`);
-  }
-  if (nginx && fleet) process.stdout.write(`fleet/nginx req/s ${(fleet.rps / nginx.rps).toFixed(2)}x (goal >= 0.9x)\n`);
-  const undici = rows.find((r) => r.target === 'undici');
-  if (undici && fleet) process.stdout.write(`fleet engine/undici req/s ${(fleet.rps / undici.rps).toFixed(2)}x\n`);
-}
-
-async function scenario(title: string, upstreams: Proc[], load: Load, dir: string, nginx: string | undefined): Promise<void> {
-  const addresses = upstreams.map((u) => `127.0.0.1:${u.port}`);
-  const rows: Row[] = [await measure('direct', upstreams[0]?.port ?? 0, load)];
-  if (nginx !== undefined) {
-    const n = await startNginx(nginx, addresses, 1);
-    try {
-      rows.push({ ...(await measure('nginx', n.port, load)), rssMb: peakRssMb(n.pids()) });
-    } finally {
-      await n.stop();
+async function rounds(cfg: BenchConfig, running: readonly Running[], backends: readonly ListeningProcess[], load: Load): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (const mode of cfg.modes) {
+    const wrkCpus = placeProcesses(mode, running.flatMap((r) => r.pids()), backendPids(backends));
+    for (let round = 0; round < cfg.rounds; round++) {
+      for (const r of running) samples.push(await measure(r, load, cfg.durationS, mode, wrkCpus));
     }
   }
-  // `fleet` on the engine's upstream client, `undici` = fleet on `client: undici` (the previous path).
-  for (const [name, client] of [['fleet', 'engine'], ['undici', 'undici']] as const) {
-    const fleet = await startFleet(addresses, dir, client);
-    try {
-      rows.push({ ...(await measure(name, fleet.port, load)), rssMb: peakRssMb([fleet.child.pid ?? 0]) });
-    } finally {
-      await fleet.stop();
-    }
-  }
-  if (upstreams.length > 1) process.stdout.write(`(direct = one replica; nginx and fleet balance over ${upstreams.length})\n`);
-  report(title, rows);
-  for (const r of rows) {
-    if (r.errors > 0 || r.non2xx > 0) failures.push(`${title}, ${r.target}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
-  }
+  return samples;
 }
 
-/** Runs that had any error or non-2xx answer: the bench exits 1 when there is one. */
-const failures: string[] = [];
+/** Runs one scenario, prints its table; returns what failed. */
+async function scenario(s: Scenario, cfg: BenchConfig, targets: readonly Target[], ports: number[], wrk: string, nginx: string | undefined): Promise<string[]> {
+  const load: Load = { wrk, requests: s.requests, connections: cfg.connections };
+  const backends = await startBackends(s.name);
+  const running: Running[] = [];
+  try {
+    running.push(...(await startAll(targets, backends, ports, nginx)));
+    const failures: string[] = [];
+    for (const r of running) {
+      const failed = await warmUp(r, load, r.target.kind === 'fleet' ? cfg.warmupS : Math.min(cfg.warmupS, 3));
+      if (failed > 0) failures.push(`${s.name}, ${r.target.name}, warm-up: ${failed} failed requests`);
+    }
+    const samples = await rounds(cfg, running, backends, load);
+    const peakRss = new Map(running.filter((r) => r.target.kind !== 'direct').map((r) => [r.target.name, memoryMb(r.pids()).peakRssMb] as const));
+    const rows = summarize(targets, cfg.modes, samples, peakRss);
+    out(`\n## ${s.title}\n`);
+    out(table(rows));
+    out();
+    verdicts(rows, s.cpuTarget).forEach((line) => out(`- ${line}`));
+    for (const x of samples) if (x.failed > 0) failures.push(`${s.name}, ${x.target} ${x.mode}: ${x.failed} failed requests`);
+    return failures;
+  } finally {
+    await Promise.all(running.map((r) => r.stop()));
+    await Promise.all(backends.map((b) => b.stop()));
+  }
+}
 
 async function main(): Promise<void> {
+  const started = performance.now();
+  const cfg = benchConfig(process.env);
   if (!existsSync(BALANCER_MAIN)) throw new Error('dist/main.js missing: run `pnpm --filter @fleet/balancer build` first');
-  const nginx = nginxBinary();
-  if (nginx === undefined) {
-    if (missingTool('nginx', 'the balancer bench NGINX baseline') === 'fail') throw new Error(missingToolError('nginx', 'the balancer bench NGINX baseline'));
-    process.stdout.write('NGINX skipped: no nginx binary. Install it to compare: apt-get install -y nginx\n');
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
-  const procs: Proc[] = [];
-  try {
-    const trivial = await spawnListening(process.execPath, [join(here, 'trivial-backend.mjs')], { PORT: '0' });
-    procs.push(trivial);
-    await scenario('trivial backend, GET /', [trivial], { path: '/', method: 'GET' }, dir, nginx);
-    const replicas = await Promise.all(
-      ['bench-1', 'bench-2'].map((id) => spawnListening(process.execPath, [MODEL_SERVER_MAIN], { PORT: '0', SERVER_ID: id, LOG_LEVEL: 'info', WORKERS: '1', INTRA_OP_THREADS: '1' }, 60_000)),
-    );
-    procs.push(...replicas);
-    await scenario('model-server replicas, POST /predict', replicas, { path: '/predict', method: 'POST', body: JSON.stringify({ text: 'win a free prize now' }) }, dir, nginx);
-  } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const wrk = tool('wrk', wrkBinary, 'the balancer bench load generator');
+  if (wrk === undefined) return;
+  const nginx = tool('nginx', nginxBinary, 'the balancer bench NGINX baseline');
+  const targets = cfg.targets.filter((t) => t.kind !== 'nginx' || nginx !== undefined);
+  const ports = await freePortsInRange(2 * targets.length, cfg.portBase, cfg.portBase + 199);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  out(`${new Date().toISOString()}, ${cpu} ×${cpus().length}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.versions.node}, ${nginx === undefined ? 'no NGINX' : nginxVersion(nginx)}, ${wrkVersion(wrk)}`);
+  out(`wrk -t1 -c${cfg.connections}; ${cfg.rounds} interleaved round(s) × ${cfg.durationS} s per target and mode after ${cfg.warmupS} s of warm-up (fleet); medians; pinned = proxy on CPU 0, wrk + backends on CPU 1`);
+  const failures: string[] = [];
+  for (const name of cfg.scenarios) failures.push(...(await scenario(SCENARIOS[name], cfg, targets, ports, wrk, nginx)));
+  out(`\nwhole run: ${Math.round((performance.now() - started) / 1000)} s`);
   if (failures.length > 0) throw new Error(`requests failed during the bench:\n  ${failures.join('\n  ')}`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${String(err)}\n`);
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -1,3 +1,4 @@
+import * as config from '@fleet/config';
 import { describe, expect, it } from 'vitest';
 import { acceptRequestId, MAX_REQUEST_ID_LENGTH, parseTraceparent, requestIdFor } from './trace-context.js';
 
@@ -30,34 +31,9 @@ describe('X-Request-Id', () => {
   });
 });
 
+// The traceparent grammar is tested where it lives (packages/config/src/trace-context.test.ts).
 describe('traceparent (W3C Trace Context)', () => {
-  const valid = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-
-  it('parses the spec example', () => {
-    expect(parseTraceparent(valid)).toEqual({
-      traceparent: valid,
-      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-      parentId: '00f067aa0ba902b7',
-      sampled: true,
-    });
-    expect(parseTraceparent(valid.replace(/01$/, '00'))?.sampled).toBe(false);
-  });
-
-  it('accepts a later version with extra fields (parse the first four)', () => {
-    expect(parseTraceparent(`cc${valid.slice(2)}-what-the-future-holds`)?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-  });
-
-  it.each([
-    ['version ff', `ff${valid.slice(2)}`],
-    ['version 00 with a fifth field', `${valid}-extra`],
-    ['upper-case hex', valid.toUpperCase()],
-    ['an all-zero trace id', '00-00000000000000000000000000000000-00f067aa0ba902b7-01'],
-    ['an all-zero parent id', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01'],
-    ['a short trace id', '00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01'],
-    ['two headers joined', `${valid}, ${valid}`],
-    ['garbage', 'hello'],
-    ['absent', undefined],
-  ])('ignores %s', (_name, value) => {
-    expect(parseTraceparent(value)).toBeUndefined();
+  it("is @fleet/config's one definition, shared with the balancer", () => {
+    expect(parseTraceparent).toBe(config.parseTraceparent);
   });
 });

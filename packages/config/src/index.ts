@@ -5,6 +5,7 @@
 export { CONFIG_ERROR_CODES, ConfigError, formatIssues, type ConfigErrorCode, type ConfigIssue } from './errors.js';
 export { parseDuration, parseRate, parseSize } from './units.js';
 export { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, acceptRequestId } from './request-id.js';
+export { TRACEPARENT_HEADER, TRACESTATE_HEADER, formatTraceparent, parseTraceparent, type Traceparent } from './trace-context.js';
 export { parseUpstreamLine, parseUpstreams } from './upstreams.js';
 export { SERVER_LINE_PARAMETERS } from './server-line.js';
 export type { LoadOptions } from './load.js';

@@ -10,6 +10,8 @@ export const BENCH_KIT_ERRORS = {
   WRK_FAILED: 'BENCH_WRK_FAILED',
   /** Not enough free ports in the requested range. */
   NO_FREE_PORTS: 'BENCH_NO_FREE_PORTS',
+  /** `taskset` could not set a process's CPU affinity. */
+  PIN_FAILED: 'BENCH_PIN_FAILED',
   /** A /proc file could not be parsed. */
   PROC_UNREADABLE: 'BENCH_PROC_UNREADABLE',
 } as const;

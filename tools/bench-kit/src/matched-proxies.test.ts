@@ -38,4 +38,11 @@ describe('fleetConfigFor', () => {
     expect(group?.timeouts.connectMs).toBe(1000);
     expect(config.limits.headersTimeoutMs).toBe(3000);
   });
+
+  it('lays fleetOverrides over the matched config (the bench switches a group to undici this way)', () => {
+    const config = parseBalancerConfig(fleetConfigFor({ ...setup, fleetOverrides: { upstreams: { default: { client: 'undici' } } } }));
+    expect(config.upstreams.default?.client).toBe('undici');
+    expect(config.upstreams.default?.servers).toHaveLength(2);
+    expect(parseBalancerConfig(fleetConfigFor(setup)).upstreams.default?.client).toBe('engine');
+  });
 });

@@ -5,6 +5,7 @@
  * (`non_idempotent`; fleet retries POST /predict by default), 3 tries, a 1 s connect timeout,
  * the same client header and keep-alive timeouts, no access log.
  */
+import { mergeJson, type JsonObject } from './merge.js';
 import type { NginxSettings } from './nginx.js';
 
 /** Upstream `server` parameters of seed 000: 3 failures within 30 s take a replica out for 30 s. */
@@ -25,6 +26,8 @@ export interface ProxySetup {
   keepalive?: number;
   /** Client header timeout, seconds: NGINX `client_header_timeout`, fleet `limits.headersTimeoutMs`. */
   headerTimeoutS?: number;
+  /** Laid over fleet's generated config (`mergeJson`), e.g. `{ upstreams: { default: { client: 'undici' } } }`. */
+  fleetOverrides?: JsonObject;
 }
 
 const KEEPALIVE = 64;
@@ -46,7 +49,11 @@ export function nginxSettingsFor(s: ProxySetup): NginxSettings {
 }
 
 /** The balancer's config file (JSON) for the same setup. */
-export function fleetConfigFor(s: ProxySetup): Record<string, unknown> {
+export function fleetConfigFor(s: ProxySetup): JsonObject {
+  return mergeJson(matchedFleetConfig(s), s.fleetOverrides ?? {});
+}
+
+function matchedFleetConfig(s: ProxySetup): JsonObject {
   return {
     listen: { host: '127.0.0.1', port: s.port },
     admin: { host: '127.0.0.1', port: s.adminPort },

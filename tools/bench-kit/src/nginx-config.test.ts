@@ -36,6 +36,12 @@ describe('nginxConfig', () => {
     }
   });
 
+  it('raises keepalive_requests on both sides (client connections and upstream keepalive)', () => {
+    const sides = (conf: string): string[] => [/upstream bench_upstream \{[^}]*\}/.exec(conf)?.[0] ?? '', /listen [^}]*location/.exec(conf)?.[0] ?? ''];
+    for (const side of sides(nginxConfig(base))) expect(side).toContain('keepalive_requests 1000000;');
+    for (const side of sides(nginxConfig({ ...base, keepaliveRequests: 500 }))) expect(side).toContain('keepalive_requests 500;');
+  });
+
   it('leaves unset timeouts to NGINX defaults', () => {
     expect(nginxConfig(base)).not.toMatch(/_timeout /);
   });

@@ -33,7 +33,16 @@ export interface NginxOptions {
   clientMaxBodySize?: string;
   /** `access_log`: off by default (fleet's is off in the same runs). */
   accessLog?: boolean;
+  /**
+   * `keepalive_requests`, set on both sides (client connections and the upstream keepalive).
+   * Default 1 000 000: NGINX's own default (1000) closes a client connection after 1000
+   * requests, which at 12k req/s happens mid-run and the load generator counts an error on the
+   * next request it sent there (fleet has no such limit).
+   */
+  keepaliveRequests?: number;
 }
+
+const KEEPALIVE_REQUESTS = 1_000_000;
 
 function line(directive: string, value: string | number | undefined): string {
   return value === undefined ? '' : `    ${directive} ${value};\n`;
@@ -42,7 +51,8 @@ function line(directive: string, value: string | number | undefined): string {
 function upstreamBlock(o: NginxOptions): string {
   const servers = o.servers.map((s) => `    server ${s};\n`).join('');
   const zone = o.zone === false ? '' : '    zone bench_upstream 64k;\n';
-  return `  upstream bench_upstream {\n${zone}${servers}    keepalive ${o.keepalive ?? 64};\n  }\n`;
+  const requests = `    keepalive_requests ${o.keepaliveRequests ?? KEEPALIVE_REQUESTS};\n`;
+  return `  upstream bench_upstream {\n${zone}${servers}    keepalive ${o.keepalive ?? 64};\n${requests}  }\n`;
 }
 
 function locationBlock(o: NginxOptions): string {
@@ -82,6 +92,7 @@ export function nginxConfig(o: NginxOptions): string {
     line('client_header_timeout', t.clientHeader) +
     line('client_body_timeout', t.clientBody) +
     line('keepalive_timeout', t.keepalive) +
+    line('keepalive_requests', o.keepaliveRequests ?? KEEPALIVE_REQUESTS) +
     locationBlock(o) +
     '  }\n' +
     '}\n'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChildren, parseNetTcp, parseStat, parseStatus } from './proc-parse.js';
+import { parseChildren, parseCpusAllowed, parseNetTcp, parseStat, parseStatus } from './proc-parse.js';
 
 describe('parseStat', () => {
   it('reads utime and stime (fields 14, 15) after a command name with spaces and parentheses', () => {
@@ -45,5 +45,15 @@ describe('parseNetTcp', () => {
       { localPort: 24000, remotePort: 0, inode: 12345 },
       { localPort: 24000, remotePort: 50000, inode: 777 },
     ]);
+  });
+});
+
+describe('parseCpusAllowed', () => {
+  it('reads Cpus_allowed_list, not Cpus_allowed (the mask)', () => {
+    expect(parseCpusAllowed('Name:\tnode\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\nMems_allowed:\t1\n')).toBe('0-1');
+  });
+
+  it('throws BENCH_PROC_UNREADABLE without the line', () => {
+    expect(() => parseCpusAllowed('Name:\tnode\nCpus_allowed:\t3\n')).toThrow(expect.objectContaining({ code: 'BENCH_PROC_UNREADABLE' }));
   });
 });

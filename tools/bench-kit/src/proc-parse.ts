@@ -46,6 +46,13 @@ export function parseStatus(text: string): MemoryKb {
   return { peakRssKb, rssKb };
 }
 
+/** `Cpus_allowed_list` of `/proc/<pid>/status` (`0-1`, `1`). */
+export function parseCpusAllowed(text: string): string {
+  const list = /^Cpus_allowed_list:\s+(\S+)/m.exec(text)?.[1];
+  if (list === undefined) throw new BenchKitError(BENCH_KIT_ERRORS.PROC_UNREADABLE, 'no Cpus_allowed_list line in /proc/<pid>/status');
+  return list;
+}
+
 /** `/proc/<pid>/task/<tid>/children`: space-separated pids. */
 export function parseChildren(text: string): number[] {
   return text.trim().split(/\s+/).filter(Boolean).map(Number);

@@ -15,7 +15,8 @@ export function clockTicksPerSecond(): number {
   return ticksPerSecond;
 }
 
-function readProc(pid: number, file: string): string | undefined {
+/** A /proc file of `pid` as text; undefined when the process is gone. */
+export function readProc(pid: number, file: string): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch (error) {

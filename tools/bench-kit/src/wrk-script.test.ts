@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { luaString, parseWrkOutput, socketErrorTotal, wrkScript, WRK_RESULT_MARK } from './wrk-script.js';
+import { combineWrk, luaString, parseWrkOutput, socketErrorTotal, wrkScript, WRK_RESULT_MARK } from './wrk-script.js';
 
 describe('luaString', () => {
   it('keeps printable ASCII and escapes quotes, backslashes and every other byte as \\ddd', () => {
@@ -35,5 +35,22 @@ describe('parseWrkOutput', () => {
 
   it('is undefined without a result line', () => {
     expect(parseWrkOutput('unable to connect')).toBeUndefined();
+  });
+});
+
+describe('combineWrk', () => {
+  const run = (requests: number, p99Ms: number, non2xx: number, read: number) => ({
+    requests, durationS: 2, rps: requests / 2, p50Ms: p99Ms / 4, p90Ms: p99Ms / 2, p99Ms, maxMs: p99Ms * 2, non2xx,
+    socketErrors: { connect: 0, read, write: 0, timeout: 1 },
+  });
+
+  it('sums counts and rates and takes the largest percentile', () => {
+    const r = combineWrk([run(1000, 8, 1, 0), run(3000, 4, 2, 5)]);
+    expect(r).toMatchObject({ requests: 4000, rps: 2000, durationS: 2, p50Ms: 2, p99Ms: 8, maxMs: 16, non2xx: 3 });
+    expect(socketErrorTotal(r)).toBe(7);
+  });
+
+  it('refuses no runs', () => {
+    expect(() => combineWrk([])).toThrow(RangeError);
   });
 });

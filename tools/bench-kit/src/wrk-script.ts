@@ -107,3 +107,30 @@ export function socketErrorTotal(r: WrkResult): number {
   const e = r.socketErrors;
   return e.connect + e.read + e.write + e.timeout;
 }
+
+/**
+ * Several wrk runs made at the same time (one per upstream, e.g. "direct" to two replicas)
+ * read as one: counts and rates summed; each percentile is the largest of the runs' (an upper
+ * bound: wrk's histograms are not available to merge).
+ */
+export function combineWrk(results: readonly WrkResult[]): WrkResult {
+  if (results.length === 0) throw new RangeError('combineWrk needs at least one result');
+  const sum = (f: (r: WrkResult) => number): number => results.reduce((n, r) => n + f(r), 0);
+  const max = (f: (r: WrkResult) => number): number => Math.max(...results.map(f));
+  return {
+    requests: sum((r) => r.requests),
+    durationS: max((r) => r.durationS),
+    rps: sum((r) => r.rps),
+    p50Ms: max((r) => r.p50Ms),
+    p90Ms: max((r) => r.p90Ms),
+    p99Ms: max((r) => r.p99Ms),
+    maxMs: max((r) => r.maxMs),
+    non2xx: sum((r) => r.non2xx),
+    socketErrors: {
+      connect: sum((r) => r.socketErrors.connect),
+      read: sum((r) => r.socketErrors.read),
+      write: sum((r) => r.socketErrors.write),
+      timeout: sum((r) => r.socketErrors.timeout),
+    },
+  };
+}

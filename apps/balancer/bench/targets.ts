@@ -1,0 +1,55 @@
+/**
+ * What `bench/run.ts` measures: a small table of targets. A fleet target is the balancer with
+ * the matched config of `@fleet/bench-kit` (same servers, keepalive, retries and timeouts as
+ * NGINX) and its `fleet` patch laid over it (`mergeJson`). To add one, add a row here, or
+ * without editing: `BENCH_EXTRA_TARGETS='{"<name>": <config patch>}'` (e.g. a listener switch
+ * of the engine; every extra is a fleet target). `BENCH_TARGETS=direct,nginx,fleet` keeps only
+ * the named ones.
+ */
+import type { JsonObject } from '@fleet/bench-kit';
+
+export interface Target {
+  name: string;
+  kind: 'direct' | 'nginx' | 'fleet';
+  /** How the README table names it. */
+  label: string;
+  /** fleet only: laid over the matched balancer config. */
+  fleet?: JsonObject;
+}
+
+export const TARGETS: readonly Target[] = [
+  { name: 'direct', kind: 'direct', label: 'direct (no proxy)' },
+  { name: 'nginx', kind: 'nginx', label: 'NGINX, 1 worker' },
+  { name: 'fleet-undici', kind: 'fleet', label: 'fleet, `client: undici`', fleet: { upstreams: { default: { client: 'undici' } } } },
+  { name: 'fleet', kind: 'fleet', label: 'fleet, engine (default)', fleet: {} },
+];
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Extra fleet targets from `BENCH_EXTRA_TARGETS` (a JSON object: name → config patch). */
+export function extraTargets(raw: string | undefined): Target[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`BENCH_EXTRA_TARGETS must be a JSON object (name → balancer config patch): ${String(error)}`, { cause: error });
+  }
+  if (!isObject(parsed)) throw new Error('BENCH_EXTRA_TARGETS must be a JSON object (name → balancer config patch)');
+  return Object.entries(parsed).map(([name, patch]) => {
+    if (!isObject(patch)) throw new Error(`BENCH_EXTRA_TARGETS.${name} must be an object (a balancer config patch)`);
+    return { name, kind: 'fleet', label: `fleet, ${name}`, fleet: patch };
+  });
+}
+
+/** The table plus extras, filtered by `BENCH_TARGETS` (comma-separated names; unset = all). */
+export function selectTargets(env: NodeJS.ProcessEnv): Target[] {
+  const all = [...TARGETS, ...extraTargets(env.BENCH_EXTRA_TARGETS)];
+  const wanted = env.BENCH_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (wanted === undefined || wanted.length === 0) return all;
+  const unknown = wanted.filter((w) => !all.some((t) => t.name === w));
+  if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown target(s) ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
+  return all.filter((t) => wanted.includes(t.name));
+}
