@@ -56,7 +56,7 @@ export function engineListener(
     fallback: plain,
     handOff,
     clientError,
-    socketError: (err) => ctx.logger.debug({ err }, 'client socket error'),
+    socketError: (err: Error & { code?: string }) => ctx.logger.debug({ code: err.code ?? 'UNKNOWN', reason: err.message }, 'client socket error'),
     maxHeaderSize: () => limits().maxHeaderSize,
     timeouts: current,
     checkIntervalMs: () => serverLimitOptions(limits()).connectionsCheckingInterval,

@@ -1,8 +1,8 @@
 import { HTTPParser, type LlhttpError } from './llhttp.js';
 
 /**
- * HTTP/1.1 request framing for the engine's client half (`client/`): Node's own llhttp binding, the parser `node:http` runs, behind this one
- * small module, so the engine is exactly as strict as `node:http` (no CL with TE, no duplicate or
+ * HTTP/1.1 request framing for the engine's client half (`client/`): Node's own llhttp
+ * binding, the parser `node:http` runs, behind this one small module, so the engine is exactly as strict as `node:http` (no CL with TE, no duplicate or
  * malformed CL, only `chunked` as final coding, no obs-fold, no bare LF, no CTL in names or
  * values) and frames a request exactly as it does. `HTTPParser` from `_http_common` is internal
  * to Node: this module is the only place that touches it, and `request-parser.test.ts` pins
@@ -21,11 +21,12 @@ export interface RequestHead {
 }
 
 export interface ParserEvents {
+  onHead(head: RequestHead): void;
   /**
-   * The head is complete. Returning `STOP_AFTER_HEAD` makes llhttp stop right after this head
-   * (its body, if any, and everything after it are left unparsed: `feed` returns the offset).
+   * Asked before `onHead`: true makes llhttp stop right after this head (its body, if any, and
+   * everything after it are left unparsed; `feed` returns the offset). The engine listener's hand-off.
    */
-  onHead(head: RequestHead): void | number;
+  stopAfter?(head: RequestHead): boolean;
   /** A new message starts (its first byte was read). */
   onMessageBegin?(): void;
   onBody(chunk: Buffer): void;
@@ -42,7 +43,7 @@ export interface ParseFailure {
 export interface RequestParser {
   /** Parse a chunk. Returns a failure once the stream is invalid (nothing after it is framed). */
   execute(chunk: Buffer): ParseFailure | undefined;
-  /** Like `execute`, but returns how many bytes were parsed (less than the chunk after `STOP_AFTER_HEAD`). */
+  /** Like `execute`, but returns how many bytes were parsed (less than the chunk after `stopAfter`). */
   feed(chunk: Buffer): number | ParseFailure;
   /** The peer closed its side: a message cut short is a failure. */
   finish(): ParseFailure | undefined;
@@ -63,7 +64,7 @@ export const LLHTTP_METHODS: readonly string[] = Object.freeze([
 ]);
 
 /** llhttp's "skip the body, treat as upgrade" answer to on_headers_complete: it pauses after the head. */
-export const STOP_AFTER_HEAD = 2;
+const STOP_AFTER_HEAD = 2;
 
 function failure(err: LlhttpError): ParseFailure {
   const code = err.code ?? 'HPE_UNKNOWN';
@@ -96,7 +97,10 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
     const fullUrl = url === undefined ? pendingUrl : pendingUrl + url;
     pending = [];
     pendingUrl = '';
-    return events.onHead({ method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive }) ?? 0;
+    const head = { method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
+    const stop = events.stopAfter?.(head) === true;
+    events.onHead(head);
+    return stop ? STOP_AFTER_HEAD : 0;
   };
   if (events.onMessageBegin !== undefined) parser[HTTPParser.kOnMessageBegin] = events.onMessageBegin;
   parser[HTTPParser.kOnBody] = (chunk: Buffer): void => events.onBody(chunk);

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { BalancerErrorCode } from '../../errors.js';
 import { clientErrorCode } from '../../limits/index.js';
 import { closeAfterWrite } from '../../raw-response.js';
-import { createRequestParser, STOP_AFTER_HEAD, type ParseFailure, type RequestHead, type RequestParser } from '../request-parser.js';
+import { createRequestParser, type ParseFailure, type RequestHead, type RequestParser } from '../request-parser.js';
 import { dumpBody, incomingFor, serialiseRequestHead } from './request.js';
 import { EngineResponse, type ResponseOwner } from './response.js';
 
@@ -52,7 +52,17 @@ interface RequestItem {
   res?: EngineResponse;
   responded?: boolean;
 }
-type Item = RequestItem | { kind: 'handoff'; head: RequestHead; rest: Buffer[] } | { kind: 'error'; failure: ParseFailure };
+type Item = RequestItem | { kind: 'handoff'; head: RequestHead; rest: Buffer[] };
+
+/**
+ * The body of `req` fails with `err` (its readers see 'error' and 'close'), leaving the socket to
+ * the connection: node's `IncomingMessage` would destroy its socket, and the 400 the connection
+ * writes next would be lost.
+ */
+function failBody(req: IncomingMessage, err: Error): void {
+  (req as { socket: unknown }).socket = null;
+  req.destroy(err);
+}
 
 function aborted(): Error {
   return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
@@ -66,6 +76,8 @@ export class ClientConnection implements ResponseOwner {
   private handoff: Extract<Item, { kind: 'handoff' }> | undefined;
   /** The parser stopped (hand-off or error): nothing more is framed. */
   private stopped = false;
+  /** `handOff` said yes to the head being parsed. */
+  private handingOff = false;
   private gone = false;
   private ended = false;
   private headSince: number;
@@ -91,6 +103,7 @@ export class ClientConnection implements ResponseOwner {
           this.headSince = this.messageSince = this.deps.now();
           this.idleSince = 0;
         },
+        stopAfter: (head) => (this.handingOff = this.deps.handOff(head)),
         onHead: (head) => this.headParsed(head),
         onBody: (chunk) => this.bodyParsed(chunk),
         onComplete: () => this.messageParsed(),
@@ -142,18 +155,18 @@ export class ClientConnection implements ResponseOwner {
     this.pump();
   }
 
-  private headParsed(head: RequestHead): number {
+  /** After `stopAfter` said whether this head goes to node:http (then llhttp stops right after it). */
+  private headParsed(head: RequestHead): void {
     this.headSince = 0;
-    if (this.deps.handOff(head)) {
+    if (this.handingOff) {
       this.stopped = true;
       this.handoff = { kind: 'handoff', head, rest: [] };
       this.queue.push(this.handoff);
-      return STOP_AFTER_HEAD;
+      return;
     }
     const item: RequestItem = { kind: 'request', head, chunks: [], complete: false };
     this.parsing = item;
     this.queue.push(item);
-    return 0;
   }
 
   private bodyParsed(chunk: Buffer): void {
@@ -177,16 +190,16 @@ export class ClientConnection implements ResponseOwner {
     }
   }
 
+  /**
+   * The input is malformed: answered at once, as node:http does (its `clientError`), whatever is
+   * in flight: a request whose body it cuts fails; a response not started yet is dropped for the
+   * 400/431 (nothing queued behind it runs), one already started is cut (the socket destroyed).
+   */
   private parseFailed(failure: ParseFailure): void {
     this.stopped = true;
     const cur = this.current;
-    if (cur !== undefined && !cur.complete) {
-      // The body of the request in flight is malformed: it fails, answered now if nothing was sent.
-      cur.req?.destroy(Object.assign(new Error(failure.reason), { code: failure.code }));
-      this.answerFailure(failure);
-      return;
-    }
-    this.queue.push({ kind: 'error', failure });
+    if (cur?.req !== undefined && !cur.complete) failBody(cur.req, Object.assign(new Error(failure.reason), { code: failure.code }));
+    this.answerFailure(failure);
   }
 
   private answerFailure(failure: ParseFailure): void {
@@ -213,7 +226,6 @@ export class ClientConnection implements ResponseOwner {
     while (this.current === undefined && !this.gone) {
       const item = this.queue.shift();
       if (item === undefined) break;
-      if (item.kind === 'error') return this.answerFailure(item.failure);
       if (item.kind === 'handoff') return this.handOver(item);
       this.start(item);
     }
