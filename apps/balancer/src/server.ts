@@ -4,7 +4,8 @@ import type { Http2Session } from 'node:http2';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BalancerConfig } from '@fleet/config';
-import { sendError } from './errors.js';
+import { sendError, type BalancerErrorCode } from './errors.js';
+import { engineListener } from './engine-listener.js';
 import { createRequestHandler, type HandlerContext } from './handler.js';
 import { clientErrorCode, serverLimitOptions } from './limits/index.js';
 import { applyHttp1Limits, guardHttp2Session, http2LimitOptions, http2Settings, tlsHandshakeTimeout } from './listener-limits.js';
@@ -66,11 +67,16 @@ function idHeader(ctx: HandlerContext, req?: IncomingMessage): Record<string, st
   return { [REQUEST_ID_HEADER]: requestIdOf(ctx, req) };
 }
 
+/** A client error answered on the raw socket (JSON body, connection closed): both listeners. */
+function answerClientError(ctx: HandlerContext, socket: Duplex, code: BalancerErrorCode): void {
+  writeRawError(socket, code, CLIENT_ERROR_MESSAGES[code as keyof typeof CLIENT_ERROR_MESSAGES] ?? 'bad request', idHeader(ctx));
+}
+
 function onClientError(server: Server, ctx: HandlerContext): void {
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
     const code = clientErrorCode(err);
     if (code === null) socket.destroy();
-    else writeRawError(socket, code, CLIENT_ERROR_MESSAGES[code as keyof typeof CLIENT_ERROR_MESSAGES] ?? 'bad request', idHeader(ctx));
+    else answerClientError(ctx, socket, code);
   });
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     sendError(res, 'EXPECTATION_FAILED', 'only "Expect: 100-continue" is supported', { connection: 'close', ...idHeader(ctx, req) });
@@ -144,8 +150,11 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
   onClientError(plain, ctx);
   applyHttp1Limits(plain, limits);
-  track(plain);
-  servers.push(plain);
+  // listen.server: engine — the engine owns the plain listener's connections and hands the
+  // heads it does not serve to `plain`, which then never listens itself (engine-listener.ts).
+  const front = config.listen.server === 'engine' && plainHandler === proxyHandler ? engineListener(ctx, plain, proxyHandler, () => limits, (socket, code) => answerClientError(ctx, socket, code)) : plain;
+  track(front);
+  servers.push(front);
   if (config.https !== undefined) {
     const tls = await createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
     const secure = tls.server;
@@ -162,7 +171,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     servers.push(secure);
     httpsPort = await listen(secure, config.listen.host, config.https.port);
   }
-  const port = await listen(plain, config.listen.host, config.listen.port);
+  const port = await listen(front, config.listen.host, config.listen.port);
   return {
     port,
     ...(config.https === undefined ? {} : { httpsPort }),
@@ -172,7 +181,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
     connections,
     applyTimeouts: (next) => {
       limits = next.limits;
-      for (const server of servers) {
+      for (const server of front === plain ? servers : [plain, ...servers]) {
         applyHttp1Limits(server, limits);
         (server as { updateSettings?: (s: object) => void }).updateSettings?.(http2Settings(limits));
       }

@@ -88,6 +88,15 @@ describe('loadBalancerConfig from files', () => {
     expect(errorOf(() => loadBalancerConfig({ env: {}, file: bad })).message).toBe('upstreams.default.client: must be one of engine, undici, got "curl"');
   });
 
+  it('chooses the plain listener server (node or engine, unset = node) and names a bad one', () => {
+    const engine = write('listen-engine.yaml', 'listen: { port: 0, server: engine }\nupstreams: { default: { servers: [x:1] } }\n');
+    expect(loadBalancerConfig({ env: {}, file: engine }).listen.server).toBe('engine');
+    const unset = write('listen-unset.yaml', 'upstreams: { default: { servers: [x:1] } }\n');
+    expect(loadBalancerConfig({ env: {}, file: unset }).listen.server).toBeUndefined();
+    const bad = write('listen-bad.yaml', 'listen: { server: nginx }\nupstreams: { default: { servers: [x:1] } }\n');
+    expect(errorOf(() => loadBalancerConfig({ env: {}, file: bad })).message).toBe('listen.server: must be one of engine, node, got "nginx"');
+  });
+
   it('lets UPSTREAMS add group default beside file groups (routes then must be given)', () => {
     const file = write('two.yaml', 'upstreams: { canary: { servers: [x:1] } }\n');
     expect(errorOf(() => loadBalancerConfig({ env: { UPSTREAMS: 'a:1' }, file })).message).toBe(

@@ -32,6 +32,7 @@ export {
 } from './schema/upstream.js';
 export {
   NO_UPSTREAMS_MESSAGE,
+  LISTEN_SERVERS,
   balancerConfigSchema,
   defaultRoutes,
   routeSchema,

@@ -1,9 +1,8 @@
 import { HTTPParser, type LlhttpError } from './llhttp.js';
 
 /**
- * HTTP/1.1 request framing for the experimental engine (issue 9 item 2; not wired into the
- * request path yet): Node's own llhttp binding, the parser `node:http` runs, behind this one
- * small module, so the engine is exactly as strict as `node:http` (no CL with TE, no duplicate or
+ * HTTP/1.1 request framing for the engine's client half (`client/`): Node's own llhttp
+ * binding, the parser `node:http` runs, behind this one small module, so the engine is exactly as strict as `node:http` (no CL with TE, no duplicate or
  * malformed CL, only `chunked` as final coding, no obs-fold, no bare LF, no CTL in names or
  * values) and frames a request exactly as it does. `HTTPParser` from `_http_common` is internal
  * to Node: this module is the only place that touches it, and `request-parser.test.ts` pins
@@ -23,6 +22,13 @@ export interface RequestHead {
 
 export interface ParserEvents {
   onHead(head: RequestHead): void;
+  /**
+   * Asked before `onHead`: true makes llhttp stop right after this head (its body, if any, and
+   * everything after it are left unparsed; `feed` returns the offset). The engine listener's hand-off.
+   */
+  stopAfter?(head: RequestHead): boolean;
+  /** A new message starts (its first byte was read). */
+  onMessageBegin?(): void;
   onBody(chunk: Buffer): void;
   onComplete(): void;
 }
@@ -37,6 +43,8 @@ export interface ParseFailure {
 export interface RequestParser {
   /** Parse a chunk. Returns a failure once the stream is invalid (nothing after it is framed). */
   execute(chunk: Buffer): ParseFailure | undefined;
+  /** Like `execute`, but returns how many bytes were parsed (less than the chunk after `stopAfter`). */
+  feed(chunk: Buffer): number | ParseFailure;
   /** The peer closed its side: a message cut short is a failure. */
   finish(): ParseFailure | undefined;
   close(): void;
@@ -54,6 +62,9 @@ export const LLHTTP_METHODS: readonly string[] = Object.freeze([
   'LINK', 'UNLINK', 'SOURCE', 'PRI', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN',
   'GET_PARAMETER', 'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH', 'QUERY',
 ]);
+
+/** llhttp's "skip the body, treat as upgrade" answer to on_headers_complete: it pauses after the head. */
+const STOP_AFTER_HEAD = 2;
 
 function failure(err: LlhttpError): ParseFailure {
   const code = err.code ?? 'HPE_UNKNOWN';
@@ -81,13 +92,17 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
     _message: unknown,
     upgrade: boolean,
     keepAlive: boolean,
-  ): void => {
+  ): number => {
     const rawHeaders = headers === undefined ? pending : pending.length === 0 ? headers : pending.concat(headers);
     const fullUrl = url === undefined ? pendingUrl : pendingUrl + url;
     pending = [];
     pendingUrl = '';
-    events.onHead({ method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive });
+    const head = { method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
+    const stop = events.stopAfter?.(head) === true;
+    events.onHead(head);
+    return stop ? STOP_AFTER_HEAD : 0;
   };
+  if (events.onMessageBegin !== undefined) parser[HTTPParser.kOnMessageBegin] = events.onMessageBegin;
   parser[HTTPParser.kOnBody] = (chunk: Buffer): void => events.onBody(chunk);
   parser[HTTPParser.kOnMessageComplete] = (): void => events.onComplete();
   parser[HTTPParser.kOnExecute] = (): void => undefined;
@@ -95,6 +110,10 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
     execute(chunk) {
       const r = parser.execute(chunk);
       return typeof r === 'number' ? undefined : failure(r);
+    },
+    feed(chunk) {
+      const r = parser.execute(chunk);
+      return typeof r === 'number' ? r : failure(r);
     },
     finish() {
       const r = parser.finish();

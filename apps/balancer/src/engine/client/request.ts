@@ -1,0 +1,39 @@
+import { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { RequestHead } from '../request-parser.js';
+
+/**
+ * The request object the request path reads: node:http's own `IncomingMessage`, filled from
+ * the engine parser's head the way node:http's parser fills it (`_addHeaderLines`: the same
+ * lazy `headers` with node's rules for repeated fields), so every reader of `req` (limits,
+ * forwarding, the spool, the walk) sees exactly what it sees on the node listener. Body bytes
+ * are pushed by the connection; reading resumes the socket (node:http's `_read`).
+ */
+interface NodeIncoming extends IncomingMessage {
+  _addHeaderLines(headers: string[], n: number): void;
+  _dump(): void;
+}
+
+export function incomingFor(socket: Socket, head: RequestHead): IncomingMessage {
+  const req = new IncomingMessage(socket) as NodeIncoming;
+  req.method = head.method;
+  req.url = head.url;
+  req.httpVersionMajor = head.versionMajor;
+  req.httpVersionMinor = head.versionMinor;
+  req.httpVersion = `${head.versionMajor}.${head.versionMinor}`;
+  req._addHeaderLines(head.rawHeaders, head.rawHeaders.length);
+  return req;
+}
+
+/** Read and drop what is left of a body nobody reads (node:http's `_dump` after the response). */
+export function dumpBody(req: IncomingMessage): void {
+  (req as NodeIncoming)._dump();
+}
+
+/** The head as it came (names and values as sent, latin1), for handing the connection to node:http. */
+export function serialiseRequestHead(head: RequestHead): string {
+  let text = `${head.method} ${head.url} HTTP/${head.versionMajor}.${head.versionMinor}\r\n`;
+  const raw = head.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) text += `${raw[i] as string}: ${raw[i + 1] as string}\r\n`;
+  return `${text}\r\n`;
+}
