@@ -97,6 +97,9 @@ describe('/docs is loaded on its first request', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('x-server-id')).toBe('docs-lazy'); // the main app's hooks still run
+    const head = await fetch(`${server.url}/docs/json`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('application/json');
     const doc = (await (await fetch(`${server.url}/docs/json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/predict', '/v2/', '/v2/models/{name}/infer']));
     const missing = await fetch(`${server.url}/docs/no-such-asset.js`);

@@ -42,7 +42,8 @@ function withServedModel(doc: OpenApiDoc, app: FastifyInstance): OpenApiDoc {
 const HOP_HEADERS = new Set(['content-length', 'connection', 'keep-alive', 'transfer-encoding', 'date']);
 
 async function forward(docs: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const res = await docs.inject({ method: request.method as 'GET' | 'HEAD', url: request.url, headers: request.headers });
+  // GET also for a HEAD request: the main app's HEAD route drops the body (the docs app has no HEAD routes of its own)
+  const res = await docs.inject({ method: 'GET', url: request.url, headers: request.headers });
   if (res.statusCode === 404) return reply.callNotFound() as unknown as FastifyReply;
   for (const [name, value] of Object.entries(res.headers)) {
     if (value !== undefined && !HOP_HEADERS.has(name)) void reply.header(name, value);
