@@ -25,4 +25,4 @@ it('loads yaml only when a YAML file is read', () => {
     console.log(JSON.stringify({ before, after: yaml in req.cache, ports: [fromEnv.port, fromFile.port] }));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   expect(JSON.parse(out)).toEqual({ before: false, after: true, ports: [8124, 8123] });
-});
+}, 60_000); // a fresh node process: seconds on a busy machine
