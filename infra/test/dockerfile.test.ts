@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { validate } from 'dockerfile-utils';
+import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import { describe, expect, it } from 'vitest';
 import { DOCKERFILE, baseImage, effective, lineage, parseStages } from './support/dockerfile.js';
 import { readRepoFile, repoPath } from './support/repo.js';
@@ -60,7 +61,8 @@ describe('infra/docker/Dockerfile', () => {
     expect(health?.args).not.toMatch(/curl|wget/);
     expect(health?.args).toMatch(/--start-period=\d+s/);
     expect(effective(STAGES, target, 'STOPSIGNAL')?.args).toBe('SIGTERM');
-    expect(effective(STAGES, target, 'CMD')?.args).toBe('["node", "dist/main.js"]');
+    const flags = target === 'model-server' ? REPLICA_NODE_FLAGS.map((f) => `"${f}", `).join('') : '';
+    expect(effective(STAGES, target, 'CMD')?.args).toBe(`["node", ${flags}"dist/main.js"]`);
   });
 
   it('keeps build tools out of the final images (they copy only /out from the build stage)', () => {

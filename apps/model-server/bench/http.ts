@@ -1,9 +1,11 @@
 /** The real `node dist/main.js` (or another build's) on loopback, and its peak RSS. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MAIN_JS = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -17,10 +19,21 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Spawns `node dist/main.js` (or another build's `mainJs`, e.g. a baseline) and waits for "listening". */
+/** The node flags that build's replicas start with (its dist/node-flags.js; none in builds before it). */
+async function nodeFlags(mainJs: string): Promise<readonly string[]> {
+  const file = join(dirname(mainJs), 'node-flags.js');
+  if (!existsSync(file)) return [];
+  return ((await import(pathToFileURL(file).href)) as { REPLICA_NODE_FLAGS: readonly string[] }).REPLICA_NODE_FLAGS;
+}
+
+/**
+ * Spawns `node dist/main.js` (or another build's `mainJs`, e.g. a baseline) with the node flags
+ * that build's replicas get wherever they are started, and waits for "listening".
+ */
 export async function startServer(env: Record<string, string> = {}, mainJs = MAIN_JS): Promise<Server> {
+  const flags = await nodeFlags(mainJs);
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [mainJs], {
+  const child = spawn(process.execPath, [...flags, mainJs], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SERVER_ID: 'bench', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -3,12 +3,13 @@
  * works offline), with a runnable example for the model actually served; DOCS=off keeps only
  * the document at /docs/json.
  */
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODEL_INFO, WARMUP } from '@fleet/model';
 import { buildApp } from '../src/app.js';
 import { fakeTextBackend } from './fake-backend.js';
-import { testConfig } from './helpers.js';
+import { startProcess, testConfig, waitFor, type LogLine, type ServerProcess } from './helpers.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -71,5 +72,39 @@ describe('/docs', () => {
     expect(doc.json().paths['/v2/models/{name}/infer'].post.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'name', example: MODEL_INFO.name })]),
     );
+  });
+});
+
+describe('/docs is loaded on its first request', () => {
+  const FIXTURE = fileURLToPath(new URL('./fixtures/loaded-modules.mjs', import.meta.url));
+  let server: ServerProcess | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  async function loadedPackages(p: ServerProcess): Promise<Record<string, boolean>> {
+    const seen = p.lines.length;
+    p.child.kill('SIGUSR2');
+    const line = await waitFor(() => p.lines.slice(seen).find((l: LogLine) => l.msg === 'loaded-modules'), { what: 'loaded-modules line' });
+    return line.packages as Record<string, boolean>;
+  }
+
+  it('a replica starts without the Swagger packages (nor yaml) and serves /docs and /docs/json once asked', async () => {
+    server = await startProcess({ WORKERS: '0', SERVER_ID: 'docs-lazy', NODE_OPTIONS: `--import=${FIXTURE}` });
+    expect(await loadedPackages(server)).toEqual({ '@fastify/swagger': false, '@fastify/swagger-ui': false, '@fastify/static': false, yaml: false });
+    const page = await fetch(`${server.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('x-server-id')).toBe('docs-lazy'); // the main app's hooks still run
+    const head = await fetch(`${server.url}/docs/json`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('application/json');
+    const doc = (await (await fetch(`${server.url}/docs/json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/predict', '/v2/', '/v2/models/{name}/infer']));
+    const missing = await fetch(`${server.url}/docs/no-such-asset.js`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await loadedPackages(server)).toMatchObject({ '@fastify/swagger': true, '@fastify/swagger-ui': true });
   });
 });

@@ -13,6 +13,8 @@ export interface ServiceSpec {
   name: string;
   /** Absolute path of the JS entry, run with this node binary. */
   entry: string;
+  /** `node` flags before the entry (a replica's heap sizing: `@fleet/model-server/node-flags`). */
+  nodeArgs?: readonly string[];
   env: NodeJS.ProcessEnv;
   readyUrl: string;
   readyHeaders?: Record<string, string>;
@@ -84,7 +86,7 @@ export class Service {
   start(): number {
     // detached: its own process group, so a terminal's Ctrl-C reaches only the stack, which then
     // stops the children in order (balancer first) with one SIGTERM each.
-    const child = spawn(process.execPath, [this.spec.entry], {
+    const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), this.spec.entry], {
       env: this.spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

@@ -2,6 +2,7 @@
  * The orchestration: port plan → ports free? → build → replicas (ready-gated) → balancer →
  * banner → wait for the stop signal → stop everything (balancer first, like compose).
  */
+import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import type { StackOptions } from './args.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { appEntries, assertEntriesExist, buildApps } from './build.js';
@@ -50,6 +51,7 @@ function replicaServices(plan: PortPlan, entry: string, options: StackOptions, i
         {
           name: r.serverId,
           entry,
+          nodeArgs: REPLICA_NODE_FLAGS,
           env: { ...io.env, HOST: plan.host, PORT: String(r.port), SERVER_ID: r.serverId },
           readyUrl: `${clientUrl(plan.host, r.port)}/health/ready`,
         },

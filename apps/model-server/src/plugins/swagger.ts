@@ -3,12 +3,15 @@
  * (`@fastify/swagger-ui`, whose assets ship in the package: no CDN, works offline); DOCS=off
  * keeps only the document. The v2 infer examples are filled in from the model actually served
  * (its name, and an input of the right name, datatype and shape), so "Try it out" runs as is.
+ *
+ * Loaded lazily: start-up only records each route's method, URL and schema; the first request
+ * to /docs builds the documentation app (docs-app.ts), to which /docs requests are then handed
+ * with inject(). A replica that is never asked for its docs never loads those packages.
  */
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { inferExample } from '../model/examples.js';
+import type { DocumentedRoute } from './docs-app.js';
 
 type OpenApiDoc = Record<string, unknown>;
 
@@ -35,33 +38,48 @@ function withServedModel(doc: OpenApiDoc, app: FastifyInstance): OpenApiDoc {
   return doc;
 }
 
+/** Headers of the documentation app's answer that the main app's reply sets itself. */
+const HOP_HEADERS = new Set(['content-length', 'connection', 'keep-alive', 'transfer-encoding', 'date']);
+
+async function forward(docs: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // GET also for a HEAD request: the main app's HEAD route drops the body (the docs app has no HEAD routes of its own)
+  const res = await docs.inject({ method: 'GET', url: request.url, headers: request.headers });
+  if (res.statusCode === 404) return reply.callNotFound() as unknown as FastifyReply;
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined && !HOP_HEADERS.has(name)) void reply.header(name, value);
+  }
+  return reply.code(res.statusCode).send(res.rawPayload);
+}
+
 export default fp(
   async (app, { version, ui }: { version: string; ui: boolean }) => {
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.0.3',
-        info: {
-          title: 'fleet model-server',
-          description: 'ONNX inference replica: /predict for the reference text model, Open Inference Protocol v2 for any model',
-          version,
-        },
-        tags: [
-          { name: 'inference', description: 'Predictions' },
-          { name: 'health', description: 'Liveness and readiness probes' },
-          { name: 'v2', description: 'Open Inference Protocol v2 (KServe / Triton REST)' },
-          { name: 'ops', description: 'Metrics and documentation' },
-        ],
-      },
+    // The options objects themselves, read when the docs are built, as @fastify/swagger does:
+    // Fastify changes one after its onRoute hooks (a prefix's '/' route ends up as '/v2/').
+    const routes: DocumentedRoute[] = [];
+    app.addHook('onRoute', (route) => void routes.push(route));
+    let docsApp: Promise<FastifyInstance> | undefined;
+    let built: FastifyInstance | undefined;
+    const docs = (): Promise<FastifyInstance> => {
+      docsApp ??= import('./docs-app.js')
+        .then(({ buildDocsApp }) => buildDocsApp({ version, ui, routes, transform: (doc) => withServedModel(doc, app) }))
+        .then(
+          (instance) => (built = instance),
+          (error: unknown) => {
+            docsApp = undefined; // this request gets the error; the next one tries again
+            throw error;
+          },
+        );
+      return docsApp;
+    };
+    app.addHook('onClose', async () => {
+      await built?.close();
     });
+    const hidden = { schema: { hide: true } };
     if (ui) {
-      await app.register(swaggerUi, {
-        routePrefix: '/docs',
-        uiConfig: { tryItOutEnabled: true, displayRequestDuration: true },
-        transformSpecification: (doc) => withServedModel(doc as OpenApiDoc, app),
-        // the document is cloned per request (transformSpecificationClone defaults to true)
-      });
+      app.get('/docs', hidden, async (request, reply) => forward(await docs(), request, reply));
+      app.get('/docs/*', hidden, async (request, reply) => forward(await docs(), request, reply));
     } else {
-      app.get('/docs/json', { schema: { hide: true } }, async () => withServedModel(structuredClone(app.swagger()) as OpenApiDoc, app));
+      app.get('/docs/json', hidden, async () => withServedModel(structuredClone((await docs()).swagger()) as OpenApiDoc, app));
     }
   },
   { name: 'swagger', fastify: '5.x' },
