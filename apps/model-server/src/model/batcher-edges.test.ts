@@ -189,4 +189,29 @@ describe('batcher edges', () => {
     expect(calls.map((c) => c.inputs)[2]).toEqual([2, 3]);
     expect(batcher.depth).toBe(0);
   });
+
+  it('while a batch runs, dispatches at once when the waiting cells reach maxBatchCells exactly (cell trigger)', () => {
+    const { batcher, calls } = harness({ maxBatchSize: 100, maxBatchCells: 10, maxQueueDelayMs: 1000, concurrency: 2 });
+    void batcher.submit(0, { key: 'k', rows: 1 });
+    void batcher.submit(1, { key: 'k', rows: 1, width: 5 });
+    expect(calls).toHaveLength(1); // 5 cells < 10: gathering
+    void batcher.submit(2, { key: 'k', rows: 1, width: 5 });
+    expect(calls.map((c) => c.inputs)).toEqual([[0], [1, 2]]);
+  });
+
+  it('drain() waits for work admit keeps queued while nothing runs', async () => {
+    let allow = false;
+    const { batcher, calls } = harness({ admit: () => allow });
+    const result = batcher.submit(1, { key: 'k', rows: 1 });
+    let drained = false;
+    void batcher.drain().then(() => (drained = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([calls.length, drained]).toEqual([0, false]);
+    allow = true;
+    batcher.wake();
+    calls[0]?.finish();
+    await expect(result).resolves.toBe(10);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(drained).toBe(true);
+  });
 });
