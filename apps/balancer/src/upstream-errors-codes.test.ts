@@ -43,6 +43,7 @@ describe('classifyUpstreamError: every code of each class', () => {
 describe('errorCode', () => {
   it.each([
     [null, 'UNKNOWN'],
+    [undefined, 'UNKNOWN'],
     ['ECONNRESET', 'UNKNOWN'],
     [{}, 'UNKNOWN'],
     [{ code: 42, name: 'Weird' }, 'Weird'],
