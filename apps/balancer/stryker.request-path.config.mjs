@@ -1,6 +1,7 @@
 // The request path's pure decision modules: the retry walk (walk.ts), error classification
 // (upstream-errors.ts), the retry budget, the handler's routing/limits/answer logic and proxy.ts:
-// `pnpm --filter @fleet/balancer test:mutation:request-path`.
+// `pnpm --filter @fleet/balancer test:mutation:request-path`. Per mutant it runs the focused
+// suite of vitest.mutation.request-path.config.ts (the whole suite cost ~10 s per mutant).
 // `src/upstream-relay.ts` (the undici client) is left out on purpose: it is being replaced, and
 // its mutants would be measured against a client that is about to go. Add its successor here
 // once it lands.
@@ -10,7 +11,7 @@ export default strykerConfig({
   mutate: ['src/walk.ts', 'src/upstream-errors.ts', 'src/retry-budget.ts', 'src/handler.ts', 'src/proxy.ts'],
   break: 0,
   extra: {
-    vitest: { configFile: 'vitest.mutation.config.ts' },
+    vitest: { configFile: 'vitest.mutation.request-path.config.ts' },
     htmlReporter: { fileName: 'reports/mutation-request-path/index.html' },
     incrementalFile: 'stryker-incremental.request-path.json',
   },
