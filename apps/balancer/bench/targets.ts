@@ -22,6 +22,12 @@ export const TARGETS: readonly Target[] = [
   { name: 'nginx', kind: 'nginx', label: 'NGINX, 1 worker' },
   { name: 'fleet-undici', kind: 'fleet', label: 'fleet, `client: undici`', fleet: { upstreams: { default: { client: 'undici' } } } },
   { name: 'fleet', kind: 'fleet', label: 'fleet, engine (default)', fleet: {} },
+  {
+    name: 'fleet-engine-listener',
+    kind: 'fleet',
+    label: 'fleet, engine + `listen.server: engine`',
+    fleet: { listen: { server: 'engine' } },
+  },
 ];
 
 function isObject(value: unknown): value is JsonObject {

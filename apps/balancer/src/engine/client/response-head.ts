@@ -12,9 +12,10 @@ import { STATUS_CODES } from 'node:http';
  */
 export type ResponseFraming = 'none' | 'length' | 'chunked' | 'close';
 
-export interface HeadOptions {
-  status: number;
-  headers: Record<string, string | number | readonly string[]>;
+export type HeadHeaders = Record<string, string | number | readonly string[]>;
+
+/** What the request decides about its response head (fixed per request, shared by reference). */
+export interface HeadContext {
   method: string;
   /** HTTP/1.1 client (chunked allowed). */
   http11: boolean;
@@ -59,13 +60,14 @@ function bodiless(status: number, method: string): boolean {
   return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
 }
 
-export function serialiseResponseHead(o: HeadOptions): ResponseHead {
-  let text = `HTTP/1.1 ${o.status} ${STATUS_CODES[o.status] ?? 'unknown'}\r\n`;
+/** The head of `status` with `headers` (read, never copied or changed) for the request `o`. */
+export function serialiseResponseHead(status: number, headers: HeadHeaders, o: HeadContext): ResponseHead {
+  let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
   let hasLength = false;
   let hasDate = false;
   let close = !o.keepAlive;
-  for (const name in o.headers) {
-    const value = o.headers[name] as string | number | readonly string[];
+  for (const name in headers) {
+    const value = headers[name] as string | number | readonly string[];
     if (name === 'content-length') hasLength = true;
     else if (name === 'date') hasDate = true;
     else if (name === 'transfer-encoding') continue; // the framing is ours
@@ -78,7 +80,7 @@ export function serialiseResponseHead(o: HeadOptions): ResponseHead {
   }
   if (!hasDate) text += `date: ${httpDate()}\r\n`;
   let framing: ResponseFraming;
-  if (bodiless(o.status, o.method)) framing = 'none';
+  if (bodiless(status, o.method)) framing = 'none';
   else if (hasLength) framing = 'length';
   else if (o.http11) {
     framing = 'chunked';

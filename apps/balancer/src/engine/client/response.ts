@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { serialiseResponseHead, type ResponseFraming } from './response-head.js';
+import { serialiseResponseHead, type HeadContext, type ResponseFraming } from './response-head.js';
 
 /**
  * The response of one request on an engine connection: the part of node:http's
@@ -17,12 +17,7 @@ export interface ResponseOwner {
   responseDone(close: boolean): void;
 }
 
-export interface ResponseContext {
-  method: string;
-  http11: boolean;
-  keepAlive: boolean;
-  keepAliveSeconds: number;
-}
+export type ResponseContext = HeadContext;
 
 type HeaderValue = string | number | readonly string[];
 
@@ -80,14 +75,12 @@ export class EngineResponse extends EventEmitter {
   /** Serialises the head (throws on an invalid value, nothing written); it goes out with the first body bytes. */
   writeHead(status: number, headers?: Record<string, HeaderValue>): this {
     if (this.headersSent) throw Object.assign(new Error('headers already sent'), { code: 'ERR_HTTP_HEADERS_SENT' });
-    let all = this.headers;
-    if (headers !== undefined) {
-      all = { ...this.headers };
-      for (const name in headers) all[name.toLowerCase()] = headers[name] as HeaderValue;
-    }
-    const head = serialiseResponseHead({ status, headers: all, ...this.context });
+    // Merged in place, as node:http's writeHead does: no per-response copy of the header object.
+    // A value refused by the serialiser leaves the merged headers set (node:http alike) and nothing written.
+    const all = this.headers;
+    if (headers !== undefined) for (const name in headers) all[name.toLowerCase()] = headers[name] as HeaderValue;
+    const head = serialiseResponseHead(status, all, this.context);
     this.statusCode = status;
-    this.headers = all;
     this.headersSent = true;
     this.pendingHead = head.text;
     this.framing = head.framing;
