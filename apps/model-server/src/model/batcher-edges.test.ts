@@ -4,31 +4,8 @@
  * cells `admit` is asked about, and that no delay timer outlives the queue (fake clock).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBatcher, type BatchDispatch, type BatcherOptions } from './batcher.js';
-
-interface Call {
-  inputs: number[];
-  cells: number;
-  finish: () => void;
-  fail: (error: Error) => void;
-}
-
-function harness(overrides: Partial<BatcherOptions<number, number>> = {}) {
-  const calls: Call[] = [];
-  const batcher = createBatcher<number, number>({
-    maxBatchSize: 4,
-    maxQueueDelayMs: 2,
-    maxQueueSize: 8,
-    concurrency: 1,
-    now: () => Date.now(),
-    run: (_key, inputs, cells) =>
-      new Promise((resolve, reject) => {
-        calls.push({ inputs, cells, finish: () => resolve(inputs.map((x) => x * 10)), fail: reject });
-      }),
-    ...overrides,
-  });
-  return { batcher, calls };
-}
+import { createBatcher, type BatchDispatch } from './batcher.js';
+import { harness } from '../../test/batcher-harness.js';
 
 describe('batcher edges', () => {
   beforeEach(() => {

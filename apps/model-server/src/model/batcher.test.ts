@@ -1,30 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBatcher, type BatcherOptions } from './batcher.js';
-
-interface Call {
-  key: string;
-  inputs: number[];
-  finish: () => void;
-  fail: (error: Error) => void;
-}
-
-/** A batcher whose batches complete only when the test says so; time comes from the fake clock. */
-function harness(overrides: Partial<BatcherOptions<number, number>> = {}) {
-  const calls: Call[] = [];
-  const batcher = createBatcher<number, number>({
-    maxBatchSize: 4,
-    maxQueueDelayMs: 2,
-    maxQueueSize: 8,
-    concurrency: 1,
-    now: () => Date.now(),
-    run: (key, inputs) =>
-      new Promise((resolve, reject) => {
-        calls.push({ key, inputs, finish: () => resolve(inputs.map((x) => x * 10)), fail: reject });
-      }),
-    ...overrides,
-  });
-  return { batcher, calls };
-}
+import { createBatcher } from './batcher.js';
+import { harness } from '../../test/batcher-harness.js';
 
 function submitAll(batcher: ReturnType<typeof harness>['batcher'], values: number[], key = 'k') {
   return values.map((value) => batcher.submit(value, { key, rows: 1 }));
