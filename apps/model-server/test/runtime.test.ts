@@ -137,6 +137,13 @@ describe('runtime with the reference text model', () => {
     expect(runtime.batchesInFlight).toBe(0);
     await expect(runtime.predictTexts(['late'])).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
   });
+
+  it('closes once: a second close (SIGTERM then SIGINT, or a test cleanup) resolves instead of throwing', async () => {
+    ({ runtime } = await start(undefined));
+    cleanups.pop(); // closed here
+    await Promise.all([runtime.close(), runtime.close()]);
+    await expect(runtime.close()).resolves.toBeUndefined();
+  });
 });
 
 describe('runtime with a tensor model', () => {

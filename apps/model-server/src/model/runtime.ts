@@ -154,6 +154,7 @@ export function createRuntime(options: {
   });
   // a batch left waiting for a worker being started leaves once it is up (or will not come)
   backend.onCapacity?.(() => batcher.wake());
+  let closing: Promise<void> | undefined;
   const infer = async (item: WorkItem): Promise<Outputs> => {
     const { units, chunks } = unitsOf(model, item, options.batching);
     if (units.length === 1) return batcher.submit(item, units[0] as Unit<WorkItem>);
@@ -175,10 +176,15 @@ export function createRuntime(options: {
       return batcher.inFlight;
     },
     flush: () => batcher.drain(),
-    async close() {
-      batcher.close();
-      await batcher.drain();
-      await backend.close();
+    close() {
+      // Once: a second close (SIGTERM then SIGINT) waits for the first instead of disposing the
+      // onnxruntime session twice ("Session already disposed").
+      closing ??= (async () => {
+        batcher.close();
+        await batcher.drain();
+        await backend.close();
+      })();
+      return closing;
     },
   };
 }
