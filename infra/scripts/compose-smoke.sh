@@ -29,7 +29,7 @@ cd "$ROOT"
 DEADLINE=$((SECONDS + ${SMOKE_TIMEOUT:-900}))
 PROJECT=${COMPOSE_PROJECT_NAME:-fleetsmoke}
 export COMPOSE_PROJECT_NAME=$PROJECT
-SANDBOX_DIR="$ROOT/../shared/tools/docker-sandbox"
+SANDBOX_DIR="${FLEET_DOCKER_SANDBOX:-$ROOT/../shared/tools/docker-sandbox}"
 SANDBOX_IMAGES=(node:22-bookworm-slim nginx:stable prom/prometheus:latest)
 BASE=(-f docker-compose.yml)
 NGINX=(-f docker-compose.yml -f infra/compose/nginx.yml)
