@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { startHttpService, type HttpService } from '@fleet/bench-kit';
+import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 
 const MODEL_SERVER_MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
 
@@ -18,7 +19,7 @@ export class ReplicaSet {
 
   private spawn(i: number, port: number): HttpService {
     const id = `server-${i + 1}`;
-    return startHttpService({ name: id, port, cmd: process.execPath, args: [MODEL_SERVER_MAIN], env: { HOST: '127.0.0.1', PORT: String(port), SERVER_ID: id, LOG_LEVEL: 'warn' } });
+    return startHttpService({ name: id, port, cmd: process.execPath, args: [...REPLICA_NODE_FLAGS, MODEL_SERVER_MAIN], env: { HOST: '127.0.0.1', PORT: String(port), SERVER_ID: id, LOG_LEVEL: 'warn' } });
   }
 
   private at(i: number): HttpService {
@@ -56,6 +57,11 @@ export class ReplicaSet {
   async healAll(): Promise<void> {
     for (const i of [...this.stopped]) this.resume(i);
     await Promise.all(this.replicas.map((r, i) => (r.child.exitCode !== null || r.child.signalCode !== null ? this.restart(i) : r.ready)));
+  }
+
+  /** The replicas' process ids now (a restarted replica has a new one). */
+  pids(): number[] {
+    return this.replicas.map((r) => r.child.pid ?? 0);
   }
 
   async stopAll(): Promise<void> {
