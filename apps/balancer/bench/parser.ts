@@ -6,6 +6,7 @@
  * typical requests. Prints ns per request (median of 7 rounds, interleaved). Run alone:
  *   cpu-lock exclusive pnpm --filter @fleet/balancer bench:parser
  */
+import { median } from '@fleet/bench-kit';
 import { createRequestParser } from '../src/engine/request-parser.js';
 
 const BODY = '{"inputs":[[1,2,3,4,5,6,7]]}'.slice(0, 27);
@@ -69,7 +70,6 @@ function roundHand(): number {
   return ns;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const llhttp: number[] = [];
 const hand: number[] = [];
 roundLlhttp();

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createIdSource } from '../src/trace/ids.js';
 import { RequestTrace } from '../src/trace/request-trace.js';
-import { spawnListening, type ListeningProcess as Proc } from '@fleet/bench-kit';
+import { envInt, median, spawnListening, type ListeningProcess as Proc } from '@fleet/bench-kit';
 
 /**
  * `pnpm --filter @fleet/balancer bench:request-id`: the hot-path cost of request ids and trace
@@ -22,11 +22,13 @@ import { spawnListening, type ListeningProcess as Proc } from '@fleet/bench-kit'
 const here = dirname(fileURLToPath(import.meta.url));
 const AFTER = process.env.AFTER_MAIN ?? join(here, '../dist/main.js');
 const BEFORE = process.env.BEFORE_MAIN;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
-const DURATION = Number(process.env.BENCH_DURATION_S ?? 6);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const ACCESS_LOG = process.env.ACCESS_LOG === 'on';
+const ROUNDS = envInt(process.env, 'BENCH_ROUNDS', 3, { min: 1, max: 100 });
+const WARMUP = envInt(process.env, 'BENCH_WARMUP_S', 3, { max: 600 });
+const DURATION = envInt(process.env, 'BENCH_DURATION_S', 6, { min: 1, max: 600 });
+const CONNECTIONS = envInt(process.env, 'BENCH_CONNECTIONS', 16, { min: 1, max: 10_000 });
+const ACCESS_LOG_SETTING = process.env.ACCESS_LOG ?? 'off';
+if (ACCESS_LOG_SETTING !== 'on' && ACCESS_LOG_SETTING !== 'off') throw new Error(`ACCESS_LOG must be on or off, got ${JSON.stringify(ACCESS_LOG_SETTING)}`);
+const ACCESS_LOG = ACCESS_LOG_SETTING === 'on';
 const TICK_US = 1e6 / 100; // USER_HZ: clock ticks of /proc/<pid>/stat
 
 function cpuTicks(pid: number): number {
@@ -77,8 +79,6 @@ function micro(): string {
   const ns = [run(500_000), run(500_000), run(500_000)];
   return `${median(ns).toFixed(0)} ns per request (${ns.map((x) => x.toFixed(0)).join(', ')}; ${sink > 0 ? 'ok' : ''})`;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   if (BEFORE === undefined) throw new Error('set BEFORE_MAIN to the dist/main.js of a build without request ids');

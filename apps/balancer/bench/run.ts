@@ -7,17 +7,22 @@
  * medians reported, pinned (proxy on CPU 0; wrk and the backends on CPU 1) and unpinned. wrk,
  * loopback only, bounded durations; run it under `cpu-lock exclusive`. Numbers, not pass/fail:
  * it exits 1 only when a request failed (non-2xx or socket error, warm-up included).
- * BENCH_SMOKE=1: one round of 1 s per target and mode. Settings: `config.ts`.
+ * BENCH_SMOKE=1: one round of 1 s per target and mode. Settings: `config.ts`; the arithmetic
+ * (samples, medians, ratios, issue 9's judgements, the exit code) is pure, in `samples.ts`,
+ * `plan.ts` and `report.ts`, with tests beside them.
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { freePortsInRange, memoryMb, nginxBinary, nginxVersion, wrkBinary, wrkVersion, type ListeningProcess } from '@fleet/bench-kit';
 import { missingTool, missingToolError } from '../../../.ci/require-tool.mjs';
-import { benchConfig, type BenchConfig } from './config.js';
-import { measure, placeProcesses, warmUp, type Load, type Sample } from './measure.js';
-import { summarize, table, verdicts } from './report.js';
-import { BALANCER_MAIN, backendPids, SCENARIOS, startBackends, startTarget, type Running, type Scenario } from './stack.js';
-import type { Target } from './targets.js';
+import { benchConfig, PORT_SPAN, type BenchConfig } from './config.js';
+import { measure, placeProcesses, warmUp, type Load } from './measure.js';
+import { portPair, portsNeeded, warmupSeconds } from './plan.js';
+import { runHeader, summarize, table, verdicts } from './report.js';
+import { failureOf, runOutcome, sampleFailures, type Sample } from './samples.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
+import { BALANCER_MAIN, backendPids, startBackends, startTarget, type Running } from './stack.js';
+import { runnableTargets, type Target } from './targets.js';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 
@@ -32,8 +37,20 @@ function tool(name: 'wrk' | 'nginx', find: () => string | undefined, check: stri
 
 async function startAll(targets: readonly Target[], backends: readonly ListeningProcess[], ports: number[], nginx: string | undefined): Promise<Running[]> {
   const running: Running[] = [];
-  for (const [i, t] of targets.entries()) running.push(await startTarget(t, backends, [ports[2 * i] ?? 0, ports[2 * i + 1] ?? 0], nginx));
+  for (const [i, t] of targets.entries()) running.push(await startTarget(t, backends, portPair(ports, i), nginx));
   return running;
+}
+
+/** Warms every target up; returns the failures seen. */
+async function warmUps(s: Scenario, cfg: BenchConfig, running: readonly Running[], load: Load): Promise<string[]> {
+  const failures: string[] = [];
+  for (const r of running) {
+    const seconds = warmupSeconds(r.target, cfg.warmupS);
+    if (seconds === 0) continue;
+    const failure = failureOf(`${s.name}, ${r.target.name}, warm-up`, await warmUp(r, load, seconds));
+    if (failure !== undefined) failures.push(failure);
+  }
+  return failures;
 }
 
 async function rounds(cfg: BenchConfig, running: readonly Running[], backends: readonly ListeningProcess[], load: Load): Promise<Sample[]> {
@@ -54,11 +71,7 @@ async function scenario(s: Scenario, cfg: BenchConfig, targets: readonly Target[
   const running: Running[] = [];
   try {
     running.push(...(await startAll(targets, backends, ports, nginx)));
-    const failures: string[] = [];
-    for (const r of running) {
-      const failed = await warmUp(r, load, r.target.kind === 'fleet' ? cfg.warmupS : Math.min(cfg.warmupS, 3));
-      if (failed > 0) failures.push(`${s.name}, ${r.target.name}, warm-up: ${failed} failed requests`);
-    }
+    const failures = await warmUps(s, cfg, running, load);
     const samples = await rounds(cfg, running, backends, load);
     const peakRss = new Map(running.filter((r) => r.target.kind !== 'direct').map((r) => [r.target.name, memoryMb(r.pids()).peakRssMb] as const));
     const rows = summarize(targets, cfg.modes, samples, peakRss);
@@ -66,33 +79,39 @@ async function scenario(s: Scenario, cfg: BenchConfig, targets: readonly Target[
     out(table(rows));
     out();
     verdicts(rows, s.cpuTarget).forEach((line) => out(`- ${line}`));
-    for (const x of samples) if (x.failed > 0) failures.push(`${s.name}, ${x.target} ${x.mode}: ${x.failed} failed requests`);
-    return failures;
+    return [...failures, ...sampleFailures(s.name, samples)];
   } finally {
     await Promise.all(running.map((r) => r.stop()));
     await Promise.all(backends.map((b) => b.stop()));
   }
 }
 
-async function main(): Promise<void> {
+/** Runs the bench; returns its exit code. */
+async function main(): Promise<number> {
   const started = performance.now();
   const cfg = benchConfig(process.env);
   if (!existsSync(BALANCER_MAIN)) throw new Error('dist/main.js missing: run `pnpm --filter @fleet/balancer build` first');
   const wrk = tool('wrk', wrkBinary, 'the balancer bench load generator');
-  if (wrk === undefined) return;
+  if (wrk === undefined) return 0;
   const nginx = tool('nginx', nginxBinary, 'the balancer bench NGINX baseline');
-  const targets = cfg.targets.filter((t) => t.kind !== 'nginx' || nginx !== undefined);
-  const ports = await freePortsInRange(2 * targets.length, cfg.portBase, cfg.portBase + 199);
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  out(`${new Date().toISOString()}, ${cpu} ×${cpus().length}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.versions.node}, ${nginx === undefined ? 'no NGINX' : nginxVersion(nginx)}, ${wrkVersion(wrk)}`);
-  out(`wrk -t1 -c${cfg.connections}; ${cfg.rounds} interleaved round(s) × ${cfg.durationS} s per target and mode after ${cfg.warmupS} s of warm-up (fleet); medians; pinned = proxy on CPU 0, wrk + backends on CPU 1`);
+  const targets = runnableTargets(cfg.targets, nginx !== undefined);
+  const ports = await freePortsInRange(portsNeeded(targets), cfg.portBase, cfg.portBase + PORT_SPAN - 1);
+  const info = { at: new Date(), cpuModel: cpus()[0]?.model ?? 'unknown CPU', cpuCount: cpus().length, loadAverage: loadavg(), node: process.versions.node, nginx: nginx === undefined ? undefined : nginxVersion(nginx), wrk: wrkVersion(wrk) };
+  runHeader(info, cfg).forEach((line) => out(line));
   const failures: string[] = [];
   for (const name of cfg.scenarios) failures.push(...(await scenario(SCENARIOS[name], cfg, targets, ports, wrk, nginx)));
   out(`\nwhole run: ${Math.round((performance.now() - started) / 1000)} s`);
-  if (failures.length > 0) throw new Error(`requests failed during the bench:\n  ${failures.join('\n  ')}`);
+  const outcome = runOutcome(failures);
+  if (outcome.message !== undefined) process.stderr.write(`bench failed: ${outcome.message}\n`);
+  return outcome.exitCode;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,7 +1,7 @@
 /**
- * The processes of one bench scenario: the backends (the trivial backend, or two real
- * model-server replicas) and every target in front of them (NGINX, one fleet balancer per fleet
- * target), all from `@fleet/bench-kit`. Direct has no process of its own.
+ * The processes of one bench scenario (`scenarios.ts`): the backends (the trivial backend, or two
+ * real model-server replicas) and every target in front of them (NGINX, one fleet balancer per
+ * fleet target), all from `@fleet/bench-kit`. Direct has no process of its own.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -9,13 +9,11 @@ import { fileURLToPath } from 'node:url';
 import {
   childPids,
   nginxSettingsFor,
-  predictRequests,
   serverLines,
   spawnListening,
   startFleetBalancer,
   startNginx,
   type ListeningProcess,
-  type WrkRequest,
 } from '@fleet/bench-kit';
 import type { ScenarioName } from './config.js';
 import type { Target } from './targets.js';
@@ -24,19 +22,6 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export const BALANCER_MAIN = join(here, '../dist/main.js');
 const TRIVIAL = join(here, 'trivial-backend.mjs');
 const MODEL_SERVER_MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
-
-export interface Scenario {
-  name: ScenarioName;
-  title: string;
-  requests: WrkRequest[];
-  /** Issue 9's bound on CPU per request, × NGINX's. */
-  cpuTarget: number;
-}
-
-export const SCENARIOS: Record<ScenarioName, Scenario> = {
-  trivial: { name: 'trivial', title: 'trivial backend, GET /', requests: [{ method: 'GET', path: '/' }], cpuTarget: 2 },
-  predict: { name: 'predict', title: 'two model-server replicas, POST /predict (the model-server bench mix)', requests: predictRequests(), cpuTarget: 2.2 },
-};
 
 /** A target ready for load: where to send it and whose CPU to count. */
 export interface Running {

@@ -6,7 +6,7 @@
  * of the engine; every extra is a fleet target). `BENCH_TARGETS=direct,nginx,fleet` keeps only
  * the named ones.
  */
-import type { JsonObject } from '@fleet/bench-kit';
+import { BENCH_KIT_ERRORS, BenchKitError, type JsonObject } from '@fleet/bench-kit';
 
 export interface Target {
   name: string;
@@ -34,6 +34,18 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const badEnv = (message: string, cause?: unknown): BenchKitError => new BenchKitError(BENCH_KIT_ERRORS.BAD_ENV, message, cause === undefined ? undefined : { cause });
+const EXTRA_SHAPE = 'BENCH_EXTRA_TARGETS must be a JSON object (name → balancer config patch)';
+/** What `BENCH_TARGETS` can name (no comma, no space). */
+const TARGET_NAME = /^[A-Za-z0-9][\w.-]*$/;
+
+function extraTarget(name: string, patch: unknown): Target {
+  if (!TARGET_NAME.test(name)) throw badEnv(`BENCH_EXTRA_TARGETS: target name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
+  if (TARGETS.some((t) => t.name === name)) throw badEnv(`BENCH_EXTRA_TARGETS.${name}: a built-in target has that name (${TARGETS.map((t) => t.name).join(', ')}); pick another`);
+  if (!isObject(patch)) throw badEnv(`BENCH_EXTRA_TARGETS.${name} must be an object (a balancer config patch)`);
+  return { name, kind: 'fleet', label: `fleet, ${name}`, fleet: patch };
+}
+
 /** Extra fleet targets from `BENCH_EXTRA_TARGETS` (a JSON object: name → config patch). */
 export function extraTargets(raw: string | undefined): Target[] {
   if (raw === undefined || raw.trim() === '') return [];
@@ -41,13 +53,10 @@ export function extraTargets(raw: string | undefined): Target[] {
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new Error(`BENCH_EXTRA_TARGETS must be a JSON object (name → balancer config patch): ${String(error)}`, { cause: error });
+    throw badEnv(`${EXTRA_SHAPE}: ${String(error)}`, error);
   }
-  if (!isObject(parsed)) throw new Error('BENCH_EXTRA_TARGETS must be a JSON object (name → balancer config patch)');
-  return Object.entries(parsed).map(([name, patch]) => {
-    if (!isObject(patch)) throw new Error(`BENCH_EXTRA_TARGETS.${name} must be an object (a balancer config patch)`);
-    return { name, kind: 'fleet', label: `fleet, ${name}`, fleet: patch };
-  });
+  if (!isObject(parsed)) throw badEnv(EXTRA_SHAPE);
+  return Object.entries(parsed).map(([name, patch]) => extraTarget(name, patch));
 }
 
 /** The table plus extras, filtered by `BENCH_TARGETS` (comma-separated names; unset = all). */
@@ -56,6 +65,11 @@ export function selectTargets(env: NodeJS.ProcessEnv): Target[] {
   const wanted = env.BENCH_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean);
   if (wanted === undefined || wanted.length === 0) return all;
   const unknown = wanted.filter((w) => !all.some((t) => t.name === w));
-  if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown target(s) ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
+  if (unknown.length > 0) throw badEnv(`BENCH_TARGETS: unknown target(s) ${unknown.join(', ')}; known: ${all.map((t) => t.name).join(', ')}`);
   return all.filter((t) => wanted.includes(t.name));
+}
+
+/** The targets that can run: NGINX's only when its binary was found. */
+export function runnableTargets(targets: readonly Target[], nginxFound: boolean): Target[] {
+  return targets.filter((t) => t.kind !== 'nginx' || nginxFound);
 }

@@ -14,6 +14,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { peakRss, startServer } from './http.js';
 import { p50AtOne, runPhase, type Phase } from './load.js';
+import { issue11Targets, medianMetrics, tableLines, targetLines, type Metrics } from './summary.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const SECONDS = SMOKE ? 1 : 4;
@@ -21,8 +22,6 @@ const WARMUP_MS = SMOKE ? 1000 : 8000;
 const P50_REQUESTS = SMOKE ? 300 : 2000;
 const ROUNDS = 2;
 const THIS_BUILD = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-type Metrics = Record<string, number>;
 
 const PHASES: [string, Phase][] = [
   ['cpu c=2', { path: '/predict', concurrency: 2, durationMs: SECONDS * 1000 }],
@@ -69,49 +68,10 @@ async function startThree(mainJs: string): Promise<number> {
   return allReady;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-
 function report(builds: string[], runs: Metrics[][]): Metrics[] {
-  const medians = runs.map((rounds) => {
-    const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))];
-    return Object.fromEntries(keys.map((k) => [k, median(rounds.map((r) => r[k] ?? Number.NaN))]));
-  });
-  const keys = Object.keys(medians[0] ?? {});
-  const cell = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(0));
-  console.log(`\n| metric (median of ${ROUNDS}) | ${builds.map((b, i) => (i === 0 ? 'this build' : b)).join(' | ')} |`);
-  console.log(`| --- | ${builds.map(() => '---').join(' | ')} |`);
-  for (const k of keys) console.log(`| ${k} | ${medians.map((m) => cell(m[k])).join(' | ')} |`);
+  const medians = runs.map(medianMetrics);
+  for (const line of tableLines(builds, medians, ROUNDS)) console.log(line);
   return medians;
-}
-
-function targets(now: Metrics, base: Metrics | undefined): void {
-  const v = (k: string) => now[k] ?? Number.NaN;
-  const lines: [string, boolean][] = [
-    [`CPU per request c=2 ≤ 150 µs: ${v('cpu c=2 (µs/req)').toFixed(0)}`, v('cpu c=2 (µs/req)') <= 150],
-    [`CPU per request c=8 ≤ 100 µs: ${v('cpu c=8 (µs/req)').toFixed(0)}`, v('cpu c=8 (µs/req)') <= 100],
-    [`CPU per request c=64 ≤ 50 µs: ${v('cpu c=64 (µs/req)').toFixed(0)}`, v('cpu c=64 (µs/req)') <= 50],
-    [
-      `c=8 ≤ 1.5× the bare-route floor: ${(v('cpu c=8 (µs/req)') / v('floor cpu c=8 (µs/req)')).toFixed(2)}×`,
-      v('cpu c=8 (µs/req)') <= 1.5 * v('floor cpu c=8 (µs/req)'),
-    ],
-    [
-      `p50 c=1 ≤ floor p50 + 0.3 ms: ${v('p50 c=1 (ms)').toFixed(2)} vs ${v('floor p50 c=1 (ms)').toFixed(2)} ms`,
-      v('p50 c=1 (ms)') <= v('floor p50 c=1 (ms)') + 0.3,
-    ],
-    [`peak RSS ≤ 100 MB: ${v('peak RSS (MB)').toFixed(0)} MB`, v('peak RSS (MB)') <= 100],
-    [`one replica ready ≤ 0.8 s: ${v('start one (ms)').toFixed(0)} ms`, v('start one (ms)') <= 800],
-    [`three replicas all ready ≤ 1.5 s: ${v('start three (ms)').toFixed(0)} ms`, v('start three (ms)') <= 1500],
-  ];
-  if (base) {
-    const ratio = v('rows/s ×8 c=64') / (base['rows/s ×8 c=64'] ?? Number.NaN);
-    lines.push([`8 texts per request: rows/s not below the other build's: ${ratio.toFixed(2)}×`, ratio >= 1]);
-  }
-  console.log('\ntargets (issue 11):');
-  for (const [text, met] of lines) console.log(`  ${met ? 'met    ' : 'NOT met'}  ${text}`);
 }
 
 async function main(): Promise<void> {
@@ -128,7 +88,7 @@ async function main(): Promise<void> {
     }
   }
   const medians = report(builds, runs);
-  targets(medians[0] as Metrics, medians[1]);
+  for (const line of targetLines(issue11Targets(medians[0] as Metrics, medians[1]))) console.log(line);
 }
 
 await main();

@@ -14,6 +14,8 @@ export const BENCH_KIT_ERRORS = {
   PIN_FAILED: 'BENCH_PIN_FAILED',
   /** A /proc file could not be parsed. */
   PROC_UNREADABLE: 'BENCH_PROC_UNREADABLE',
+  /** A setting read from the environment is malformed or out of range (the message names the variable). */
+  BAD_ENV: 'BENCH_BAD_ENV',
 } as const;
 
 export type BenchKitErrorCode = (typeof BENCH_KIT_ERRORS)[keyof typeof BENCH_KIT_ERRORS];

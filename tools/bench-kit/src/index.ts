@@ -16,4 +16,4 @@ export { runWrk, wrkBinary, wrkVersion, type WrkRun, type WrkRunResult } from '.
 export { startHttpService, type HttpService, type HttpServiceSpec } from './service.js';
 export { fleetConfigFor, nginxSettingsFor, serverLines, SEED_SERVER_PARAMS, type ProxySetup } from './matched-proxies.js';
 export { startFleetBalancer, type FleetBalancer } from './fleet-balancer.js';
-export { envInt } from './env.js';
+export { envFlag, envInt, envList, type IntRange } from './env.js';

@@ -1,6 +1,7 @@
 /** A loopback HTTP upstream for the kit's tests: answers its name, or 503 when told to. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { missingTool, missingToolError } from '../../../.ci/require-tool.mjs';
 
 export interface Upstream {
   port: number;
@@ -24,4 +25,16 @@ export function upstream(name: string, port: number, status: (n: number) => numb
       });
     });
   });
+}
+
+/**
+ * The repository's rule for a test that needs a system tool (`.ci/require-tool.mjs`): undefined
+ * when it is there; missing, a skip message outside CI (logged for the CI summary), and under
+ * CI=true a thrown error unless FLEET_SKIP names the tool, so CI cannot pass by testing nothing.
+ */
+export function skipWithout(tool: string, found: boolean, check: string): string | undefined {
+  if (found) return undefined;
+  const what = `${check} (apt-get install -y ${tool})`;
+  if (missingTool(tool, what) === 'fail') throw new Error(missingToolError(tool, what));
+  return `skipped: apt-get install -y ${tool}`;
 }
