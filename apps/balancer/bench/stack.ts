@@ -15,6 +15,7 @@ import {
   startNginx,
   type ListeningProcess,
 } from '@fleet/bench-kit';
+import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import type { ScenarioName } from './config.js';
 import type { Target } from './targets.js';
 
@@ -36,7 +37,7 @@ export interface Running {
 export function startBackends(scenario: ScenarioName): Promise<ListeningProcess[]> {
   if (scenario === 'trivial') return Promise.all([spawnListening(process.execPath, [TRIVIAL], { PORT: '0' })]);
   const replica = (id: string): Promise<ListeningProcess> =>
-    spawnListening(process.execPath, [MODEL_SERVER_MAIN], { HOST: '127.0.0.1', PORT: '0', SERVER_ID: id, LOG_LEVEL: 'info', WORKERS: '1', INTRA_OP_THREADS: '1' }, 60_000);
+    spawnListening(process.execPath, [...REPLICA_NODE_FLAGS, MODEL_SERVER_MAIN], { HOST: '127.0.0.1', PORT: '0', SERVER_ID: id, LOG_LEVEL: 'info', WORKERS: '1', INTRA_OP_THREADS: '1' }, 60_000);
   return Promise.all([replica('bench-1'), replica('bench-2')]);
 }
 
