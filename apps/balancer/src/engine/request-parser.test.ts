@@ -51,6 +51,12 @@ describe(`engine request parser on Node ${process.versions.node}`, () => {
     expect(r.heads[0]?.rawHeaders).toEqual(names.flatMap((n, i) => [n, String(i)]));
   });
 
+  it("never carries a chunked body's trailer fields into the next request's head", () => {
+    const r = parse('POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX-Trailer: t\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n');
+    expect(r.failure).toBeUndefined();
+    expect(r.heads.map((h) => h.rawHeaders)).toEqual([['Transfer-Encoding', 'chunked'], ['Host', 'h']]);
+  });
+
   it('maps llhttp errors to a code and a status: 431 for an oversized head, 400 otherwise', () => {
     expect(parse(`GET / HTTP/1.1\r\nX: ${'a'.repeat(2000)}\r\n\r\n`, 1024).failure).toMatchObject({ code: 'HPE_HEADER_OVERFLOW', status: 431 });
     expect(parse('POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n').failure).toMatchObject({ code: 'HPE_INVALID_TRANSFER_ENCODING', status: 400 });

@@ -1,4 +1,4 @@
-import { HTTPParser, type LlhttpError } from './llhttp.js';
+import { createNativeParser, HTTPParser, type LlhttpError } from './llhttp.js';
 
 /**
  * HTTP/1.1 request framing for the engine's client half (`client/`): Node's own llhttp
@@ -73,39 +73,17 @@ function failure(err: LlhttpError): ParseFailure {
 }
 
 export function createRequestParser(events: ParserEvents, maxHeaderSize: number): RequestParser {
-  const parser = new HTTPParser();
-  parser.initialize(HTTPParser.REQUEST, {}, maxHeaderSize, HTTPParser.kLenientNone);
-  // More than 32 header pairs arrive in pieces (kOnHeaders) before the head is complete.
-  let pending: string[] = [];
-  let pendingUrl = '';
-  parser[HTTPParser.kOnHeaders] = (headers: string[], url: string): void => {
-    pending = pending.concat(headers);
-    pendingUrl += url;
-  };
-  parser[HTTPParser.kOnHeadersComplete] = (
-    versionMajor: number,
-    versionMinor: number,
-    headers: string[] | undefined,
-    method: number,
-    url: string | undefined,
-    _status: unknown,
-    _message: unknown,
-    upgrade: boolean,
-    keepAlive: boolean,
-  ): number => {
-    const rawHeaders = headers === undefined ? pending : pending.length === 0 ? headers : pending.concat(headers);
-    const fullUrl = url === undefined ? pendingUrl : pendingUrl + url;
-    pending = [];
-    pendingUrl = '';
-    const head = { method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
-    const stop = events.stopAfter?.(head) === true;
-    events.onHead(head);
-    return stop ? STOP_AFTER_HEAD : 0;
-  };
-  if (events.onMessageBegin !== undefined) parser[HTTPParser.kOnMessageBegin] = events.onMessageBegin;
-  parser[HTTPParser.kOnBody] = (chunk: Buffer): void => events.onBody(chunk);
-  parser[HTTPParser.kOnMessageComplete] = (): void => events.onComplete();
-  parser[HTTPParser.kOnExecute] = (): void => undefined;
+  const parser = createNativeParser(HTTPParser.REQUEST, maxHeaderSize, {
+    onHeadersComplete(versionMajor, versionMinor, rawHeaders, method, url, _status, upgrade, keepAlive) {
+      const head = { method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
+      const stop = events.stopAfter?.(head) === true;
+      events.onHead(head);
+      return stop ? STOP_AFTER_HEAD : 0;
+    },
+    ...(events.onMessageBegin === undefined ? {} : { onMessageBegin: events.onMessageBegin }),
+    onBody: (chunk) => events.onBody(chunk),
+    onMessageComplete: () => events.onComplete(),
+  });
   return {
     execute(chunk) {
       const r = parser.execute(chunk);
