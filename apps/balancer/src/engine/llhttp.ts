@@ -15,6 +15,17 @@ export interface NativeParser {
   execute(chunk: Buffer): number | LlhttpError;
   finish(): number | LlhttpError | undefined;
   close(): void;
+  /**
+   * node:http's way of reading a socket: the parser becomes the stream listener of `handle`
+   * (a `net.Socket`'s `_handle`), so every read is executed natively into one shared buffer and
+   * only `kOnExecute(bytes parsed | error)` reaches JS: no 'data' event, no Buffer per read.
+   * EOF and read errors still go to the socket's JS stream ('end', 'error').
+   */
+  consume(handle: object): void;
+  /** The socket's JS stream reads its handle again. */
+  unconsume(): void;
+  /** A copy of the read being executed (valid inside `kOnExecute` only). */
+  getCurrentBuffer(): Buffer;
   [key: number]: unknown;
 }
 

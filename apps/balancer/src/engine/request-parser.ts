@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { createNativeParser, HTTPParser, type LlhttpError } from './llhttp.js';
 
 /**
@@ -47,6 +48,17 @@ export interface RequestParser {
   feed(chunk: Buffer): number | ParseFailure;
   /** The peer closed its side: a message cut short is a failure. */
   finish(): ParseFailure | undefined;
+  /**
+   * llhttp reads `socket` itself, as node:http does (`consume(socket._handle)`): each read is
+   * parsed natively and `onRead` hears how many bytes of it were parsed, or the failure. False
+   * (nothing changed) when the socket has no stream handle.
+   */
+  consume(socket: Socket, onRead: (parsed: number | ParseFailure) => void): boolean;
+  /** Inside `onRead` only: what is left of that read from `offset` (a copy). */
+  rest(offset: number): Buffer;
+  /** The socket's JS stream reads its handle again. */
+  unconsume(): void;
+  /** Frees the parser (after the current callback: never under its own stack). */
   close(): void;
 }
 
@@ -84,6 +96,12 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
     onBody: (chunk) => events.onBody(chunk),
     onMessageComplete: () => events.onComplete(),
   });
+  let consumed = false;
+  const unconsume = (): void => {
+    if (!consumed) return;
+    consumed = false;
+    parser.unconsume();
+  };
   return {
     execute(chunk) {
       const r = parser.execute(chunk);
@@ -97,6 +115,19 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
       const r = parser.finish();
       return r instanceof Error ? failure(r) : undefined;
     },
-    close: () => parser.close(),
+    consume(socket, onRead) {
+      const handle = (socket as { _handle?: { isStreamBase?: boolean } | null })._handle;
+      if (handle?.isStreamBase !== true) return false;
+      parser[HTTPParser.kOnExecute] = (r: number | LlhttpError): void => onRead(typeof r === 'number' ? r : failure(r));
+      parser.consume(handle);
+      consumed = true;
+      return true;
+    },
+    rest: (offset) => parser.getCurrentBuffer().subarray(offset),
+    unconsume,
+    close() {
+      unconsume();
+      setImmediate(() => parser.close());
+    },
   };
 }
