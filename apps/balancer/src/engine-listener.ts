@@ -37,15 +37,17 @@ export function engineListener(
   limits: () => Limits,
   clientError: (socket: Socket, code: BalancerErrorCode) => void,
 ): Server {
-  // The timeouts of the running limits, derived once per config (read per request and per sweep).
+  // The timeouts and sweep interval of the running limits, derived once per config (read per request and per sweep).
   let seen: Limits | undefined;
   let timeouts: ConnectionTimeouts = { headersTimeoutMs: 0, requestTimeoutMs: 0, keepAliveTimeoutMs: 0 };
+  let checkIntervalMs = 0;
   const current = (): ConnectionTimeouts => {
     const l = limits();
     if (l !== seen) {
       seen = l;
       const o = serverLimitOptions(l);
       timeouts = { headersTimeoutMs: o.headersTimeout, requestTimeoutMs: o.requestTimeout, keepAliveTimeoutMs: o.keepAliveTimeout };
+      checkIntervalMs = o.connectionsCheckingInterval;
     }
     return timeouts;
   };
@@ -59,7 +61,10 @@ export function engineListener(
     socketError: (err: Error & { code?: string }) => ctx.logger.debug({ code: err.code ?? 'UNKNOWN', reason: err.message }, 'client socket error'),
     maxHeaderSize: () => limits().maxHeaderSize,
     timeouts: current,
-    checkIntervalMs: () => serverLimitOptions(limits()).connectionsCheckingInterval,
+    checkIntervalMs: () => {
+      current();
+      return checkIntervalMs;
+    },
     closing: () => ctx.closing(),
     now: () => performance.now(),
   });

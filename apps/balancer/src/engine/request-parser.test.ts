@@ -1,6 +1,9 @@
+import { once } from 'node:events';
 import { METHODS } from 'node:http';
+import { socketPair } from '../../test/helpers/socket-pair.js';
+import { waitFor } from '../../test/helpers/wait.js';
 import { describe, expect, it } from 'vitest';
-import { createRequestParser, type RequestHead } from './request-parser.js';
+import { createRequestParser, type ParseFailure, type RequestHead } from './request-parser.js';
 
 /**
  * Pins the part of Node's internal `HTTPParser` (`_http_common`) the engine uses, on the Node
@@ -51,9 +54,76 @@ describe(`engine request parser on Node ${process.versions.node}`, () => {
     expect(r.heads[0]?.rawHeaders).toEqual(names.flatMap((n, i) => [n, String(i)]));
   });
 
+  it("never carries a chunked body's trailer fields into the next request's head", () => {
+    const r = parse('POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX-Trailer: t\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n');
+    expect(r.failure).toBeUndefined();
+    expect(r.heads.map((h) => h.rawHeaders)).toEqual([['Transfer-Encoding', 'chunked'], ['Host', 'h']]);
+  });
+
   it('maps llhttp errors to a code and a status: 431 for an oversized head, 400 otherwise', () => {
     expect(parse(`GET / HTTP/1.1\r\nX: ${'a'.repeat(2000)}\r\n\r\n`, 1024).failure).toMatchObject({ code: 'HPE_HEADER_OVERFLOW', status: 431 });
     expect(parse('POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n').failure).toMatchObject({ code: 'HPE_INVALID_TRANSFER_ENCODING', status: 400 });
     expect(parse('POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab').failure).toMatchObject({ code: 'HPE_INVALID_EOF_STATE', status: 400 });
+  });
+});
+
+
+describe(`engine request parser reading a socket natively (consume) on Node ${process.versions.node}`, () => {
+  it('frames what the handle reads with no data event; body chunks outlive the shared read buffer', async () => {
+    const pair = await socketPair();
+    const bodies: Buffer[] = [];
+    const reads: (number | string)[] = [];
+    const parser = createRequestParser({ onHead: () => undefined, onBody: (c) => bodies.push(c), onComplete: () => undefined }, 16384);
+    expect(parser.consume(pair.server, (r) => reads.push(typeof r === 'number' ? r : r.code))).toBe(true);
+    const dataEvents: Buffer[] = [];
+    pair.server.on('data', (c: Buffer) => dataEvents.push(c)); // a listener does not take the reads back
+    pair.client.write(`POST / HTTP/1.1\r\nContent-Length: 6\r\n\r\naaa`);
+    await waitFor(() => bodies.length === 1);
+    pair.client.write('bbb'); // the next read lands in the same native buffer
+    await waitFor(() => bodies.length === 2);
+    expect(bodies.map(String)).toEqual(['aaa', 'bbb']);
+    expect(reads.every((r) => typeof r === 'number')).toBe(true);
+    expect(dataEvents).toEqual([]);
+    parser.close();
+    pair.close();
+  });
+
+  it('stops after a head when asked: rest(offset) is the rest of that read; after unconsume the stream reads again', async () => {
+    const pair = await socketPair();
+    let rest = '';
+    const parser = createRequestParser(
+      { stopAfter: () => true, onHead: () => undefined, onBody: () => undefined, onComplete: () => undefined },
+      16384,
+    );
+    const onRead = (r: number | ParseFailure): void => {
+      rest = parser.rest(r as number).toString();
+      parser.unconsume();
+    };
+    parser.consume(pair.server, onRead);
+    pair.server.pause();
+    pair.client.write('GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nframe-1');
+    await waitFor(() => rest !== '');
+    expect(rest).toBe('frame-1');
+    const later: string[] = [];
+    pair.server.on('data', (c: Buffer) => later.push(c.toString()));
+    pair.server.resume();
+    pair.client.write('frame-2');
+    await waitFor(() => later.length > 0);
+    expect(later).toEqual(['frame-2']);
+    parser.close();
+    pair.close();
+  });
+
+  it("reports a malformed read as llhttp's failure; the peer's EOF still reaches the socket ('end')", async () => {
+    const pair = await socketPair();
+    const reads: (number | string)[] = [];
+    const parser = createRequestParser({ onHead: () => undefined, onBody: () => undefined, onComplete: () => undefined }, 16384);
+    parser.consume(pair.server, (r) => reads.push(typeof r === 'number' ? r : r.code));
+    const ended = once(pair.server, 'end');
+    pair.client.end('GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n');
+    await ended;
+    expect(reads).toEqual(['HPE_UNEXPECTED_CONTENT_LENGTH']);
+    parser.close();
+    pair.close();
   });
 });

@@ -1,4 +1,5 @@
-import { HTTPParser, type LlhttpError } from './llhttp.js';
+import type { Socket } from 'node:net';
+import { createNativeParser, HTTPParser, type LlhttpError } from './llhttp.js';
 
 /**
  * HTTP/1.1 request framing for the engine's client half (`client/`): Node's own llhttp
@@ -47,6 +48,17 @@ export interface RequestParser {
   feed(chunk: Buffer): number | ParseFailure;
   /** The peer closed its side: a message cut short is a failure. */
   finish(): ParseFailure | undefined;
+  /**
+   * llhttp reads `socket` itself, as node:http does (`consume(socket._handle)`): each read is
+   * parsed natively and `onRead` hears how many bytes of it were parsed, or the failure. False
+   * (nothing changed) when the socket has no stream handle.
+   */
+  consume(socket: Socket, onRead: (parsed: number | ParseFailure) => void): boolean;
+  /** Inside `onRead` only: what is left of that read from `offset` (a copy). */
+  rest(offset: number): Buffer;
+  /** The socket's JS stream reads its handle again. */
+  unconsume(): void;
+  /** Frees the parser (after the current callback: never under its own stack). */
   close(): void;
 }
 
@@ -73,39 +85,23 @@ function failure(err: LlhttpError): ParseFailure {
 }
 
 export function createRequestParser(events: ParserEvents, maxHeaderSize: number): RequestParser {
-  const parser = new HTTPParser();
-  parser.initialize(HTTPParser.REQUEST, {}, maxHeaderSize, HTTPParser.kLenientNone);
-  // More than 32 header pairs arrive in pieces (kOnHeaders) before the head is complete.
-  let pending: string[] = [];
-  let pendingUrl = '';
-  parser[HTTPParser.kOnHeaders] = (headers: string[], url: string): void => {
-    pending = pending.concat(headers);
-    pendingUrl += url;
+  const parser = createNativeParser(HTTPParser.REQUEST, maxHeaderSize, {
+    onHeadersComplete(versionMajor, versionMinor, rawHeaders, method, url, _status, upgrade, keepAlive) {
+      const head = { method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
+      const stop = events.stopAfter?.(head) === true;
+      events.onHead(head);
+      return stop ? STOP_AFTER_HEAD : 0;
+    },
+    ...(events.onMessageBegin === undefined ? {} : { onMessageBegin: events.onMessageBegin }),
+    onBody: (chunk) => events.onBody(chunk),
+    onMessageComplete: () => events.onComplete(),
+  });
+  let consumed = false;
+  const unconsume = (): void => {
+    if (!consumed) return;
+    consumed = false;
+    parser.unconsume();
   };
-  parser[HTTPParser.kOnHeadersComplete] = (
-    versionMajor: number,
-    versionMinor: number,
-    headers: string[] | undefined,
-    method: number,
-    url: string | undefined,
-    _status: unknown,
-    _message: unknown,
-    upgrade: boolean,
-    keepAlive: boolean,
-  ): number => {
-    const rawHeaders = headers === undefined ? pending : pending.length === 0 ? headers : pending.concat(headers);
-    const fullUrl = url === undefined ? pendingUrl : pendingUrl + url;
-    pending = [];
-    pendingUrl = '';
-    const head = { method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url: fullUrl, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
-    const stop = events.stopAfter?.(head) === true;
-    events.onHead(head);
-    return stop ? STOP_AFTER_HEAD : 0;
-  };
-  if (events.onMessageBegin !== undefined) parser[HTTPParser.kOnMessageBegin] = events.onMessageBegin;
-  parser[HTTPParser.kOnBody] = (chunk: Buffer): void => events.onBody(chunk);
-  parser[HTTPParser.kOnMessageComplete] = (): void => events.onComplete();
-  parser[HTTPParser.kOnExecute] = (): void => undefined;
   return {
     execute(chunk) {
       const r = parser.execute(chunk);
@@ -119,6 +115,19 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
       const r = parser.finish();
       return r instanceof Error ? failure(r) : undefined;
     },
-    close: () => parser.close(),
+    consume(socket, onRead) {
+      const handle = (socket as { _handle?: { isStreamBase?: boolean } | null })._handle;
+      if (handle?.isStreamBase !== true) return false;
+      parser[HTTPParser.kOnExecute] = (r: number | LlhttpError): void => onRead(typeof r === 'number' ? r : failure(r));
+      parser.consume(handle);
+      consumed = true;
+      return true;
+    },
+    rest: (offset) => parser.getCurrentBuffer().subarray(offset),
+    unconsume,
+    close() {
+      unconsume();
+      setImmediate(() => parser.close());
+    },
   };
 }

@@ -6,10 +6,12 @@ import { closeAfterWrite } from '../../raw-response.js';
 import { createRequestParser, type ParseFailure, type RequestHead, type RequestParser } from '../request-parser.js';
 import { dumpBody, incomingFor, serialiseRequestHead } from './request.js';
 import { EngineResponse, type ResponseOwner } from './response.js';
+import { SocketReader } from './socket-reader.js';
 
 /**
  * One client connection on the engine listener, owned from the first byte: request heads and
- * bodies framed by the strict parser (`request-parser.ts`, llhttp as node:http runs it), one
+ * bodies framed by the strict parser (`request-parser.ts`, llhttp as node:http runs it, reading
+ * the socket's handle natively: `socket-reader.ts`), one
  * request handled at a time, in order. A request's body is pushed into its `IncomingMessage`
  * (the socket paused while the reader is behind: backpressure); the next request starts only
  * once the previous response is written and its body read (or dropped). Bytes pipelined behind
@@ -52,7 +54,7 @@ interface RequestItem {
   res?: EngineResponse;
   responded?: boolean;
 }
-type Item = RequestItem | { kind: 'handoff'; head: RequestHead; rest: Buffer[] };
+type Item = RequestItem | { kind: 'handoff'; head: RequestHead; rest: Buffer | undefined };
 
 /**
  * The body of `req` fails with `err` (its readers see 'error' and 'close'), leaving the socket to
@@ -70,6 +72,7 @@ function aborted(): Error {
 
 export class ClientConnection implements ResponseOwner {
   private readonly parser: RequestParser;
+  private readonly reader: SocketReader;
   private readonly queue: Item[] = [];
   private current: RequestItem | undefined;
   private parsing: RequestItem | undefined;
@@ -83,7 +86,6 @@ export class ClientConnection implements ResponseOwner {
   private headSince: number;
   private messageSince: number;
   private idleSince = 0;
-  private readonly onData = (chunk: Buffer): void => this.read(chunk);
   private readonly onEnd = (): void => this.clientEnded();
   private readonly onClose = (): void => this.closed();
   /** A reset or a write after the peer left: the socket closes next ('close' cleans up). */
@@ -110,7 +112,7 @@ export class ClientConnection implements ResponseOwner {
       },
       deps.maxHeaderSize,
     );
-    socket.on('data', this.onData);
+    this.reader = new SocketReader(socket, this.parser, (parsed) => this.read(parsed));
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
@@ -144,14 +146,19 @@ export class ClientConnection implements ResponseOwner {
     else this.pump();
   }
 
-  private read(chunk: Buffer): void {
-    if (this.stopped) {
-      this.handoff?.rest.push(chunk);
-      return;
+  /**
+   * A read was parsed (`parsed` bytes of it). After a head that goes to node:http, what is left
+   * of the read is kept for it and the socket's stream takes the reading back (paused: later
+   * bytes wait in it, behind the head and that rest, until node:http resumes it).
+   */
+  private read(parsed: number | ParseFailure): void {
+    if (this.gone || (this.stopped && this.handoff === undefined)) return;
+    if (typeof parsed !== 'number') this.parseFailed(parsed);
+    else if (this.handoff !== undefined && this.handoff.rest === undefined) {
+      this.handoff.rest = this.reader.rest(parsed);
+      this.reader.release();
+      this.socket.pause();
     }
-    const r = this.parser.feed(chunk);
-    if (typeof r !== 'number') this.parseFailed(r);
-    else if (this.handoff !== undefined && r < chunk.length) this.handoff.rest.push(chunk.subarray(r));
     this.pump();
   }
 
@@ -160,7 +167,7 @@ export class ClientConnection implements ResponseOwner {
     this.headSince = 0;
     if (this.handingOff) {
       this.stopped = true;
-      this.handoff = { kind: 'handoff', head, rest: [] };
+      this.handoff = { kind: 'handoff', head, rest: undefined };
       this.queue.push(this.handoff);
       return;
     }
@@ -230,15 +237,8 @@ export class ClientConnection implements ResponseOwner {
       this.start(item);
     }
     if (this.gone) return;
-    if (this.queue.length > 0) {
-      this.socket.pause(); // bounded look-ahead: nothing more is read while requests wait
-      (this.socket as { _paused?: boolean })._paused = true;
-      return;
-    }
-    if ((this.socket as { _paused?: boolean })._paused === true) {
-      (this.socket as { _paused?: boolean })._paused = false;
-      this.socket.resume();
-    }
+    this.reader.hold(this.queue.length > 0); // bounded look-ahead: nothing more is read while requests wait
+    if (this.queue.length > 0) return;
     if (this.current === undefined && this.parsing === undefined && this.headSince === 0) {
       if (this.ended) this.socket.end();
       else this.idleSince = this.deps.now();
@@ -269,9 +269,8 @@ export class ClientConnection implements ResponseOwner {
     this.release();
     const socket = this.socket;
     const head = Buffer.from(serialiseRequestHead(item.head), 'latin1');
-    (socket as { _paused?: boolean })._paused = false;
     socket.pause();
-    socket.unshift(item.rest.length === 0 ? head : Buffer.concat([head, ...item.rest]));
+    socket.unshift(item.rest === undefined || item.rest.length === 0 ? head : Buffer.concat([head, item.rest]));
     this.deps.adopt(socket);
     socket.resume();
   }
@@ -292,7 +291,9 @@ export class ClientConnection implements ResponseOwner {
     if (!cur.complete) cur.req?.destroy(aborted());
   }
 
+  /** Nothing more is framed; the socket's stream reads what is left (a closing connection drains it). */
   private detachParser(): void {
+    this.reader.release();
     this.stopped = true;
     this.headSince = this.messageSince = this.idleSince = 0;
   }
@@ -303,7 +304,6 @@ export class ClientConnection implements ResponseOwner {
     this.gone = true;
     this.detachParser();
     this.queue.length = 0;
-    this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onClose);
     this.socket.off('error', this.onError);

@@ -1,4 +1,4 @@
-import { HTTPParser, type LlhttpError } from '../llhttp.js';
+import { createNativeParser, HTTPParser, type LlhttpError } from '../llhttp.js';
 
 /**
  * HTTP/1.1 response framing for the engine's upstream client: Node's own llhttp binding in
@@ -38,39 +38,13 @@ function parseError(err: LlhttpError): ResponseParseError {
   return Object.assign(new Error(`invalid upstream response: ${err.reason ?? err.message} (${code})`), { code });
 }
 
-/** A resource object for async hooks, shared: the engine does not use them. */
-const RESOURCE = {};
-
 export function createResponseParser(events: ResponseEvents, maxHeaderSize: number): ResponseParser {
-  const parser = new HTTPParser();
-  parser.initialize(HTTPParser.RESPONSE, RESOURCE, maxHeaderSize, HTTPParser.kLenientNone);
-  // More than 32 header pairs (or trailers) arrive in pieces before the head is complete.
-  let pending: string[] = [];
-  parser[HTTPParser.kOnMessageBegin] = (): void => events.onBegin();
-  parser[HTTPParser.kOnHeaders] = (headers: string[]): void => {
-    pending = pending.concat(headers);
-  };
-  parser[HTTPParser.kOnHeadersComplete] = (
-    _versionMajor: number,
-    _versionMinor: number,
-    headers: string[] | undefined,
-    _method: unknown,
-    _url: unknown,
-    status: number,
-    _message: unknown,
-    upgrade: boolean,
-    keepAlive: boolean,
-  ): number => {
-    const raw = headers === undefined ? pending : pending.length === 0 ? headers : pending.concat(headers);
-    pending = [];
-    return events.onHead(status, raw, keepAlive, upgrade) ? 1 : 0;
-  };
-  parser[HTTPParser.kOnBody] = (chunk: Buffer): void => events.onBody(chunk);
-  parser[HTTPParser.kOnMessageComplete] = (): void => {
-    pending = []; // trailers: consumed, not relayed (as undici, whose handler never sees them)
-    events.onComplete();
-  };
-  parser[HTTPParser.kOnExecute] = (): void => undefined;
+  const parser = createNativeParser(HTTPParser.RESPONSE, maxHeaderSize, {
+    onMessageBegin: () => events.onBegin(),
+    onHeadersComplete: (_major, _minor, raw, _method, _url, status, upgrade, keepAlive) => (events.onHead(status, raw, keepAlive, upgrade) ? 1 : 0),
+    onBody: (chunk) => events.onBody(chunk),
+    onMessageComplete: () => events.onComplete(),
+  });
   return {
     execute(chunk) {
       const r = parser.execute(chunk);
