@@ -10,7 +10,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
-import { loadModelServerConfig, type ModelServerConfig } from '@fleet/config';
+import { loadModelServerConfig, type ModelServerConfig } from '@fleet/config/model-server';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { STARTUP_ERROR_CODES, StartupError } from './errors.js';

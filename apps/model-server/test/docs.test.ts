@@ -90,9 +90,16 @@ describe('/docs is loaded on its first request', () => {
     return line.packages as Record<string, boolean>;
   }
 
-  it('a replica starts without the Swagger packages (nor yaml) and serves /docs and /docs/json once asked', async () => {
+  it('a replica starts without the Swagger packages, yaml, or the balancer part of @fleet/config, and serves /docs and /docs/json once asked', async () => {
     server = await startProcess({ WORKERS: '0', SERVER_ID: 'docs-lazy', NODE_OPTIONS: `--import=${FIXTURE}` });
-    expect(await loadedPackages(server)).toEqual({ '@fastify/swagger': false, '@fastify/swagger-ui': false, '@fastify/static': false, yaml: false });
+    expect(await loadedPackages(server)).toEqual({
+      '@fastify/swagger': false,
+      '@fastify/swagger-ui': false,
+      '@fastify/static': false,
+      yaml: false,
+      '@fleet/config index': false,
+      '@fleet/lb-core': false,
+    });
     const page = await fetch(`${server.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
