@@ -90,7 +90,7 @@ describe('/docs is loaded on its first request', () => {
     return line.packages as Record<string, boolean>;
   }
 
-  it('a replica starts without the Swagger packages, yaml, or the balancer part of @fleet/config, and serves /docs and /docs/json once asked', async () => {
+  it('a replica starts without the Swagger packages, yaml, the balancer part of @fleet/config or the schema compilers, and serves /docs and /docs/json once asked', async () => {
     server = await startProcess({ WORKERS: '0', SERVER_ID: 'docs-lazy', NODE_OPTIONS: `--import=${FIXTURE}` });
     expect(await loadedPackages(server)).toEqual({
       '@fastify/swagger': false,
@@ -99,6 +99,8 @@ describe('/docs is loaded on its first request', () => {
       yaml: false,
       '@fleet/config index': false,
       '@fleet/lb-core': false,
+      ajv: false,
+      'fast-json-stringify': false,
     });
     const page = await fetch(`${server.url}/docs`);
     expect(page.status).toBe(200);
