@@ -36,10 +36,14 @@ export interface CompileObserver {
 
 /** `buildValidator`: ajv (via @fastify/ajv-compiler) loaded and each schema compiled on first use. */
 export function lazyValidatorBuilder(observe?: CompileObserver) {
+  // one selector for the app, as Fastify's default: it pools Ajv instances by options, so the
+  // encapsulated contexts (each calls the builder) share one
+  let selector: Builder<Validate> | undefined;
   return (externalSchemas: unknown, options: unknown) => {
     let compiler: ((route: RouteDefinition) => Validate) | undefined;
     const build = (route: RouteDefinition): Validate => {
-      compiler ??= ajvCompiler()(externalSchemas, options);
+      selector ??= ajvCompiler();
+      compiler ??= selector(externalSchemas, options);
       observe?.('validator', route);
       return compiler(route);
     };
@@ -58,13 +62,15 @@ export function lazyValidatorBuilder(observe?: CompileObserver) {
 
 /** `buildSerializer`: fast-json-stringify loaded and each response schema compiled on first use. */
 export function lazySerializerBuilder(observe?: CompileObserver) {
+  let selector: Builder<Serialize> | undefined;
   return (externalSchemas: unknown, options: unknown) => {
     let compiler: ((route: RouteDefinition) => Serialize) | undefined;
     return (route: RouteDefinition): Serialize => {
       let compiled: Serialize | undefined;
       return (doc) => {
         if (compiled === undefined) {
-          compiler ??= serializerCompiler()(externalSchemas, options);
+          selector ??= serializerCompiler();
+          compiler ??= selector(externalSchemas, options);
           observe?.('serializer', route);
           compiled = compiler(route);
         }
