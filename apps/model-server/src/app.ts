@@ -5,7 +5,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
-import { lazyCompilersFactory, type CompileObserver } from './lazy-compilers.js';
 import type { InferenceBackend } from './model/jobs.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import inferencePlugin from './plugins/inference.js';
@@ -35,8 +34,6 @@ export interface AppDeps {
   accessLog?: AccessLogDestination;
   /** The warm-up inference starts only once this resolves (tests observe the loading state). */
   warmupGate?: Promise<unknown>;
-  /** Told when a route's schema is compiled (on its first request; tests). */
-  onSchemaCompile?: CompileObserver;
 }
 
 function fastifyOptions(deps: AppDeps): FastifyServerOptions {
@@ -52,8 +49,6 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
     // a client that never finishes sending its request gets 408 instead of holding a socket forever
     requestTimeout: 60_000,
     frameworkErrors: frameworkErrors(deps.config.serverId),
-    // validators and serializers are compiled on a route's first request, not at start-up
-    schemaController: { compilersFactory: lazyCompilersFactory(deps.onSchemaCompile) },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: deps.config.logLevel } }),
   } as FastifyServerOptions;
