@@ -1,9 +1,11 @@
 /**
  * What one load phase costs the replica: CPU of every thread of its process from
  * /proc/<pid>/stat (utime + stime) divided by the requests answered, plus rows/s and latency.
- * The payload mix of issue 11: four 8-word texts and one 200-word text, in turn.
+ * The payload mix of issue 11 (`@fleet/bench-kit`'s, shared with the stack bench): four 8-word
+ * texts and one 200-word text, in turn.
  */
 import { readFile } from 'node:fs/promises';
+import { predictRequests, predictTexts } from '@fleet/bench-kit';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
 
@@ -17,20 +19,14 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-const WORDS = 'meeting report invoice attached please review thanks regards project deadline monday free offer click here win money'.split(' ');
-const words = (n: number, seed: number) => Array.from({ length: n }, (_, i) => WORDS[(seed * 7 + i * 3) % WORDS.length]).join(' ');
-
-/** The mix: four 8-word texts, then one 200-word text, repeated (distinct texts). */
-export function payloadMix(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => (i % 5 === 4 ? words(200, i) : words(8, i)));
-}
-
-/** Request bodies: one text each, or `n` consecutive texts of the mix. */
+/**
+ * Request bodies: one text each (the bodies of bench-kit's `predictRequests`, which the stack
+ * bench sends through the balancer), or `n` consecutive texts of the same mix.
+ */
 export function bodies(n: number): string[] {
-  const texts = payloadMix(100);
-  return Array.from({ length: 100 }, (_, i) =>
-    n === 1 ? JSON.stringify({ text: texts[i] }) : JSON.stringify({ texts: Array.from({ length: n }, (_, k) => texts[(i + k) % texts.length]) }),
-  );
+  if (n === 1) return predictRequests(100).map((r) => r.body as string);
+  const texts = predictTexts(100);
+  return Array.from({ length: 100 }, (_, i) => JSON.stringify({ texts: Array.from({ length: n }, (_, k) => texts[(i + k) % texts.length]) }));
 }
 
 export interface Phase {

@@ -1,4 +1,4 @@
-import { defaultModelServerConfig, type ModelServerConfig } from '@fleet/config';
+import { defaultModelServerConfig, type ModelServerConfig } from '@fleet/config/model-server';
 
 /** The settings buildApp needs: @fleet/config's model-server config (main.ts passes it straight through). */
 export type AppConfig = ModelServerConfig;

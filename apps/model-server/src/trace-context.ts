@@ -7,9 +7,11 @@
  *   one the balancer uses too; an invalid value is ignored, as the spec says ("restart the trace").
  */
 import { randomUUID } from 'node:crypto';
-import { acceptRequestId } from '@fleet/config';
+import { acceptRequestId } from '@fleet/config/request-id';
 
-export { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, TRACEPARENT_HEADER, acceptRequestId, parseTraceparent, type Traceparent } from '@fleet/config';
+// the subpath entries, not the package index: that one loads zod's balancer schemas and lb-core
+export { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, acceptRequestId } from '@fleet/config/request-id';
+export { TRACEPARENT_HEADER, parseTraceparent, type Traceparent } from '@fleet/config/trace-context';
 
 /** The request's id: the accepted incoming one, or a fresh UUID. */
 export function requestIdFor(value: string | string[] | undefined, generate: () => string = randomUUID): string {

@@ -75,7 +75,7 @@ describe('/docs', () => {
   });
 });
 
-describe('/docs is loaded on its first request', () => {
+describe('what a replica loads at start (/docs on its first request)', () => {
   const FIXTURE = fileURLToPath(new URL('./fixtures/loaded-modules.mjs', import.meta.url));
   let server: ServerProcess | undefined;
   afterEach(async () => {
@@ -90,9 +90,24 @@ describe('/docs is loaded on its first request', () => {
     return line.packages as Record<string, boolean>;
   }
 
-  it('a replica starts without the Swagger packages (nor yaml) and serves /docs and /docs/json once asked', async () => {
+  it("turns on Node's compile cache first, before any package is loaded (a stand-in on Node 20)", async () => {
+    server = await startProcess({ WORKERS: '0', SERVER_ID: 'compile-cache', NODE_OPTIONS: `--import=${FIXTURE}` });
+    const seen = server.lines.length;
+    server.child.kill('SIGUSR2');
+    const line = await waitFor(() => server?.lines.slice(seen).find((l: LogLine) => l.msg === 'loaded-modules'), { what: 'loaded-modules line' });
+    expect(line.compileCache).toEqual({ called: true, packageModulesBefore: 0 });
+  });
+
+  it('a replica starts without the Swagger packages, yaml, or the balancer part of @fleet/config, and serves /docs and /docs/json once asked', async () => {
     server = await startProcess({ WORKERS: '0', SERVER_ID: 'docs-lazy', NODE_OPTIONS: `--import=${FIXTURE}` });
-    expect(await loadedPackages(server)).toEqual({ '@fastify/swagger': false, '@fastify/swagger-ui': false, '@fastify/static': false, yaml: false });
+    expect(await loadedPackages(server)).toEqual({
+      '@fastify/swagger': false,
+      '@fastify/swagger-ui': false,
+      '@fastify/static': false,
+      yaml: false,
+      '@fleet/config index': false,
+      '@fleet/lb-core': false,
+    });
     const page = await fetch(`${server.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');

@@ -1,9 +1,15 @@
-/** loadModelServerConfig: defaults < file < env (HOST, PORT, SERVER_ID, MODEL_PATH, ...). */
+/**
+ * loadModelServerConfig: defaults < file < env (HOST, PORT, SERVER_ID, MODEL_PATH, ...).
+ * Also the `@fleet/config/model-server` entry: a replica imports only this (and the header
+ * grammars), not the balancer's schemas and lb-core that the package index loads.
+ */
 import { z } from 'zod';
 import type { EnvVar } from './env.js';
 import { load, validate, type LoadOptions } from './load.js';
 import { host, logLevel, nonEmpty, nonNegativeInt, port, positiveInt, duration, size } from './schema/fields.js';
 import { modelServerConfigSchema, workerCount, type ModelServerConfig } from './schema/model-server.js';
+
+export type { ModelServerConfig } from './schema/model-server.js';
 
 export const MODEL_SERVER_ENV: readonly EnvVar[] = [
   { name: 'HOST', path: ['host'], kind: 'string', schema: host },
