@@ -162,3 +162,49 @@ describe('runtime splits a text request', () => {
     expect(jobs.map((j) => (j.kind === 'text' ? j.texts : []))).toEqual([texts.slice(0, 2), texts.slice(2, 4), texts.slice(4)]);
   });
 });
+
+describe('runtime and the backend’s executor policy', () => {
+  it('asks the backend’s admit before a batch leaves, and tries again when the backend reports capacity', async () => {
+    const backend = await loadModel({ modelPath: pairPath, workers: 0, intraOpThreads: 1 });
+    let allow = false;
+    const asked: number[] = [];
+    let capacity: (() => void) | undefined;
+    backend.admit = (cells) => {
+      asked.push(cells);
+      return allow;
+    };
+    backend.onCapacity = (listener) => {
+      capacity = listener;
+    };
+    const runtime = createRuntime({ backend, model: describeServedModel(backend.graph, { modelPath: pairPath, name: undefined }), batching: BATCHING });
+    cleanups.push(async () => {
+      allow = true;
+      capacity?.();
+      await runtime.close();
+    });
+    let answered = false;
+    const result = runtime.infer(pair([[3, 3]], [[1, 1]])).then((outputs) => {
+      answered = true;
+      return outputs;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // one row of two feeds of two elements: 4 padded cells
+    expect([answered, runtime.queueDepth, runtime.batchesInFlight, asked]).toEqual([false, 1, 0, [4]]);
+    allow = true;
+    capacity?.();
+    expect(values((await result).diff)).toEqual([2, 2]);
+    expect(runtime.queueDepth).toBe(0);
+  });
+
+  it('flush() resolves once everything queued has been answered', async () => {
+    const { runtime } = await start(pairPath);
+    const settled: number[] = [];
+    const pending = [1, 2, 3].map((i) => runtime.infer(pair([[i, i]], [[0, 0]])).then(() => settled.push(i)));
+    expect(runtime.queueDepth).toBe(2);
+    await runtime.flush();
+    expect([runtime.queueDepth, runtime.batchesInFlight]).toEqual([0, 0]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled.sort()).toEqual([1, 2, 3]);
+    await Promise.all(pending);
+  });
+});
