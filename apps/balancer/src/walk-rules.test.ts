@@ -1,9 +1,7 @@
-import { defaultBalancerConfig, type UpstreamGroupConfig } from '@fleet/config';
-import { LatencyWindow, createGroup, createSeededRandom, type PickedPeer } from '@fleet/lb-core';
+import type { PickedPeer } from '@fleet/lb-core';
 import { describe, expect, it } from 'vitest';
+import { PEERS, ROUTE, groupView as view, recorder } from '../test/helpers/walk-view.js';
 import type { BalancerErrorCode } from './errors.js';
-import type { Metrics } from './metrics.js';
-import { createRetryBudget } from './retry-budget.js';
 import type { GroupView } from './upstreams/upstream.js';
 import { IDEMPOTENT, walk, type AttemptControl, type AttemptResult, type Exchange } from './walk.js';
 
@@ -12,39 +10,9 @@ import { IDEMPOTENT, walk, type AttemptControl, type AttemptResult, type Exchang
  * injected clock (no sockets): what is retried and what is answered, what the retry budget is
  * charged, what passive health and the metrics are told, and the attempt records.
  */
-const PEERS = ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'];
-
-function view(overrides: Partial<UpstreamGroupConfig> = {}, budget = { ratio: 0.2, minRetries: 3 }, maxConns = 0): GroupView {
-  const base = defaultBalancerConfig(PEERS.join(',')).upstreams.default;
-  if (base === undefined) throw new Error('no default group');
-  const config = { ...base, nextUpstream: { on: ['error', 'timeout', 'http_503'], tries: 0, timeoutMs: 0 }, ...overrides } as UpstreamGroupConfig;
-  const peers = PEERS.map((id) => ({ id, address: id, name: id, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns, slowStartMs: 0 }));
-  return {
-    name: 'default',
-    config,
-    group: createGroup({ name: 'default', strategy: { name: 'round_robin' }, peers, random: createSeededRandom(1), now: 0 }),
-    retryBudget: createRetryBudget(budget),
-    latency: new LatencyWindow(16),
-    pool: () => undefined,
-  };
-}
-
-const ROUTE = { prefix: '/', upstream: 'default', retryNonIdempotent: false, perTryTimeout: false, websocketIdleTimeoutMs: 1000, stripPrefix: false };
 
 /** What an attempt does: fail with an error code, answer with a status (the walk decides), or throw from start. */
 type Step = { error: string } | { status: number } | 'throw';
-
-function recorder() {
-  const calls: string[] = [];
-  const metrics = {
-    attempt: (_g: string, peer: string, status: number | string) => calls.push(`attempt ${peer} ${status}`),
-    retry: (_g: string, reason: string) => calls.push(`retry ${reason}`),
-    perTryTimeout: () => calls.push('perTry'),
-    hedge: () => calls.push('hedge'),
-    localError: (code: string) => calls.push(`local ${code}`),
-  } as unknown as Metrics;
-  return { calls, metrics };
-}
 
 async function run(
   steps: Step[],
@@ -115,6 +83,13 @@ describe('walk: what moves on to the next peer', () => {
     expect(out.attempts.map((a) => a.status)).toEqual([503, 503, 503]);
     expect(answered).toEqual([]);
     expect(calls.filter((c) => c.startsWith('retry'))).toEqual(['retry http_503', 'retry http_503']);
+  });
+
+  it('only a relayed answer’s time feeds the latency window (per-try timeouts); a retried status’s does not', async () => {
+    const upstream = view();
+    await run([{ status: 503 }, { status: 200 }], { upstream });
+    expect(upstream.latency.samples).toBe(1);
+    expect(upstream.latency.quantile(1)).toBe(10);
   });
 
   it('a status not listed is relayed at once', async () => {

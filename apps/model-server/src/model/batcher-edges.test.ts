@@ -167,6 +167,21 @@ describe('batcher edges', () => {
     expect(batcher.depth).toBe(0);
   });
 
+  it('keeps counting the cells a batch left behind: the leftover waits below maxBatchCells, then triggers by cells', async () => {
+    const { batcher, calls } = harness({ maxBatchSize: 100, maxBatchCells: 6, maxQueueDelayMs: 1000, concurrency: 2 });
+    void batcher.submit(0, { key: 'k', rows: 1 });
+    void batcher.submit(1, { key: 'k', rows: 1, width: 4 });
+    expect(calls).toHaveLength(1); // 4 cells < 6: gathering
+    // 8 cells waiting ≥ 6: [1] leaves alone (2 rows × 4 = 8 padded cells > 6), [2] is left with 4 cells
+    void batcher.submit(2, { key: 'k', rows: 1, width: 4 });
+    expect(calls.map((c) => c.inputs)).toEqual([[0], [1]]);
+    calls[1]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(2); // 4 cells < 6 while [0] runs: still gathering
+    void batcher.submit(3, { key: 'k', rows: 1, width: 2 });
+    expect(calls.map((c) => c.inputs)[2]).toEqual([2]); // 4 + 2 = 6 cells: full
+  });
+
   it('while a batch runs, dispatches at once when the waiting cells reach maxBatchCells exactly (cell trigger)', () => {
     const { batcher, calls } = harness({ maxBatchSize: 100, maxBatchCells: 10, maxQueueDelayMs: 1000, concurrency: 2 });
     void batcher.submit(0, { key: 'k', rows: 1 });
@@ -182,6 +197,10 @@ describe('batcher edges', () => {
     const result = batcher.submit(1, { key: 'k', rows: 1 });
     let drained = false;
     void batcher.drain().then(() => (drained = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([calls.length, drained]).toEqual([0, false]);
+    // a wake that admit still refuses leaves the work queued, and drain() waiting
+    batcher.wake();
     await vi.advanceTimersByTimeAsync(0);
     expect([calls.length, drained]).toEqual([0, false]);
     allow = true;
