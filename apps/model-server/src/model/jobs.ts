@@ -10,7 +10,7 @@ export type Job =
 
 export interface JobResult {
   outputs: Record<string, WireTensor>;
-  /** Time spent inside session.run (plus featurization for text jobs), in ms. */
+  /** Time spent inside session.run (plus featurization for text jobs), in ms; not the wait for the run to start (session.ts runJob). */
   inferenceMs: number;
 }
 

@@ -58,10 +58,30 @@ export async function runFeeds(
   return out;
 }
 
-/** Runs one job (texts are featurized here, padded to this batch); times it. */
-export async function runJob(session: ort.InferenceSession, job: Job): Promise<JobResult> {
-  const start = performance.now();
-  const outputs =
-    job.kind === 'text' ? await runFeeds(session, textFeeds(job.texts)) : await runFeeds(session, job.feeds, job.fetches);
-  return { outputs, inferenceMs: performance.now() - start };
+/**
+ * Runs one job (texts are featurized here, padded to this batch); times it: featurization and
+ * the session's own run, not the wait before the run. onnxruntime-node runs a session
+ * synchronously inside a `setImmediate` that `session.run()` queues; an immediate queued just
+ * before it fires right before it, so the run is timed from there. Timed from the call, the wait
+ * for the event loop's check phase (a burst of socket reads, any stall) counted as inference: the
+ * cost model took a loaded replica's small batches for long ones, and WORKERS=auto started a
+ * worker the model did not need. `now` is injectable for tests.
+ */
+export async function runJob(session: ort.InferenceSession, job: Job, now: () => number = () => performance.now()): Promise<JobResult> {
+  let runStart = Number.NaN;
+  const marker = setImmediate(() => {
+    runStart = now();
+  });
+  try {
+    const start = now();
+    const pending =
+      job.kind === 'text' ? runFeeds(session, textFeeds(job.texts)) : runFeeds(session, job.feeds, job.fetches);
+    const syncMs = now() - start; // featurization, tensors, the run queued
+    const outputs = await pending;
+    const end = now();
+    // NaN: the run did not wait for an immediate (another onnxruntime-node): time all of it
+    return { outputs, inferenceMs: Number.isNaN(runStart) ? end - start : syncMs + (end - runStart) };
+  } finally {
+    clearImmediate(marker);
+  }
 }
