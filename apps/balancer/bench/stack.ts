@@ -3,7 +3,6 @@
  * real model-server replicas) and every target in front of them (NGINX, one fleet balancer per
  * fleet target), all from `@fleet/bench-kit`. Direct has no process of its own.
  */
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,14 +14,13 @@ import {
   startNginx,
   type ListeningProcess,
 } from '@fleet/bench-kit';
-import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
+import { replicaArgv } from '@fleet/model-server/node-flags';
 import type { ScenarioName } from './config.js';
 import type { Target } from './targets.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const BALANCER_MAIN = join(here, '../dist/main.js');
 const TRIVIAL = join(here, 'trivial-backend.mjs');
-const MODEL_SERVER_MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
 
 /** A target ready for load: where to send it and whose CPU to count. */
 export interface Running {
@@ -37,7 +35,7 @@ export interface Running {
 export function startBackends(scenario: ScenarioName): Promise<ListeningProcess[]> {
   if (scenario === 'trivial') return Promise.all([spawnListening(process.execPath, [TRIVIAL], { PORT: '0' })]);
   const replica = (id: string): Promise<ListeningProcess> =>
-    spawnListening(process.execPath, [...REPLICA_NODE_FLAGS, MODEL_SERVER_MAIN], { HOST: '127.0.0.1', PORT: '0', SERVER_ID: id, LOG_LEVEL: 'info', WORKERS: '1', INTRA_OP_THREADS: '1' }, 60_000);
+    spawnListening(process.execPath, replicaArgv(), { HOST: '127.0.0.1', PORT: '0', SERVER_ID: id, LOG_LEVEL: 'info', WORKERS: '1', INTRA_OP_THREADS: '1' }, 60_000);
   return Promise.all([replica('bench-1'), replica('bench-2')]);
 }
 

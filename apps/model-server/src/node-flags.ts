@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /**
  * The `node` flags a replica runs with, wherever one is started: `pnpm start` (tools/stack), the
  * package's `start` script, the Docker image's CMD, the systemd unit and the benchmark all use
@@ -13,3 +15,11 @@
  * out-of-memory crash instead of more frequent garbage collection.
  */
 export const REPLICA_NODE_FLAGS = ['--max-semi-space-size=4'] as const;
+
+/** The built entry of a replica (`dist/main.js`, this package's `./main` export). */
+export const REPLICA_MAIN: string = createRequire(import.meta.url).resolve('@fleet/model-server/main');
+
+/** `node`'s arguments for a replica: {@link REPLICA_NODE_FLAGS}, then the entry. */
+export function replicaArgv(main: string = REPLICA_MAIN): string[] {
+  return [...REPLICA_NODE_FLAGS, main];
+}

@@ -3,14 +3,12 @@
  * model-server (`node <REPLICA_NODE_FLAGS> apps/model-server/dist/main.js`, as `pnpm start` runs it) and the FastAPI replica under uvicorn
  * (uvloop + httptools, one worker, access log off), the way the seed tutorials run it.
  */
-import { createRequire } from 'node:module';
 import { startHttpService, type HttpService } from '@fleet/bench-kit';
 import { MODEL_INFO, defaultModelPath } from '@fleet/model';
-import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
+import { replicaArgv } from '@fleet/model-server/node-flags';
 import { PYTHON } from './deps.js';
 import { PACKAGE_DIR, TABLES_PATH } from './paths.js';
 
-export const MODEL_SERVER_MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
 
 export type Replica = HttpService;
 
@@ -20,7 +18,7 @@ export function startFleetReplica(serverId: string, port: number, env: NodeJS.Pr
     name: serverId,
     port,
     cmd: process.execPath,
-    args: [...REPLICA_NODE_FLAGS, MODEL_SERVER_MAIN], // as `pnpm start` and the image run a replica
+    args: replicaArgv(), // as `pnpm start` and the image run a replica
     env: { HOST: '127.0.0.1', PORT: String(port), SERVER_ID: serverId, LOG_LEVEL: 'warn', ...env },
   });
 }

@@ -3,13 +3,13 @@
  * run them: with the replica's node flags (its V8 heap sizing) before the entry. Without them
  * the bench measured a replica no deployment runs (peak RSS ~100 MB higher).
  */
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePortsInRange } from '@fleet/bench-kit';
+import { commandLine, freePortsInRange } from '@fleet/bench-kit';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
-import { MODEL_SERVER_MAIN, startFleetReplica, type Replica } from '../src/replicas.js';
+import { startFleetReplica, type Replica } from '../src/replicas.js';
 
-const argv = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+const MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
 
 describe('startFleetReplica', () => {
   let replica: Replica | undefined;
@@ -21,6 +21,6 @@ describe('startFleetReplica', () => {
     const [port] = await freePortsInRange(1, 24900, 24999);
     replica = startFleetReplica('flags-check', port ?? 0);
     await replica.ready;
-    expect(argv(replica.child.pid ?? 0).slice(1)).toEqual([...REPLICA_NODE_FLAGS, MODEL_SERVER_MAIN]);
+    expect((commandLine(replica.child.pid ?? 0) ?? []).slice(1)).toEqual([...REPLICA_NODE_FLAGS, MAIN]);
   });
 });

@@ -1,8 +1,8 @@
 export { BENCH_KIT_ERRORS, BenchKitError, type BenchKitErrorCode } from './errors.js';
 export { nginxConfig, type NginxOptions } from './nginx-config.js';
 export { nginxBinary, nginxVersion, startNginx, type NginxProcess, type NginxSettings } from './nginx.js';
-export { parseChildren, parseCpusAllowed, parseNetTcp, parseStat, parseStatus, type CpuTicks, type MemoryKb, type TcpSocket } from './proc-parse.js';
-export { childPids, clockTicksPerSecond, cpuSeconds, cpuTicks, fdCount, fdTotal, memoryKb, memoryMb, readProc, reapedChildrenCpuSeconds, socketsHeldFor } from './proc.js';
+export { parseChildren, parseCmdline, parseCpusAllowed, parseNetTcp, parseStat, parseStatus, type CpuTicks, type MemoryKb, type TcpSocket } from './proc-parse.js';
+export { childPids, clockTicksPerSecond, commandLine, cpuSeconds, cpuTicks, fdCount, fdTotal, memoryKb, memoryMb, readProc, reapedChildrenCpuSeconds, socketsHeldFor } from './proc.js';
 export { allCpus, allowedCpus, pinProcesses } from './pin.js';
 export { spawnListening, parseListeningLine, type ListeningProcess } from './listening.js';
 export { predictRequests, predictTexts } from './payloads.js';

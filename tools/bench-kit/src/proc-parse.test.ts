@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChildren, parseCpusAllowed, parseNetTcp, parseStat, parseStatus } from './proc-parse.js';
+import { parseChildren, parseCmdline, parseCpusAllowed, parseNetTcp, parseStat, parseStatus } from './proc-parse.js';
 
 describe('parseStat', () => {
   it('reads utime and stime (fields 14, 15) after a command name with spaces and parentheses', () => {
@@ -32,6 +32,13 @@ describe('parseChildren', () => {
   it('splits pids and ignores the trailing space', () => {
     expect(parseChildren('12 34 ')).toEqual([12, 34]);
     expect(parseChildren('')).toEqual([]);
+  });
+});
+
+describe('parseCmdline', () => {
+  it('splits the NUL-separated arguments and drops the trailing NUL, keeping spaces inside one', () => {
+    expect(parseCmdline('/usr/bin/node\0--max-semi-space-size=4\0/a b/main.js\0')).toEqual(['/usr/bin/node', '--max-semi-space-size=4', '/a b/main.js']);
+    expect(parseCmdline('')).toEqual([]);
   });
 });
 

@@ -54,6 +54,11 @@ export function parseCpusAllowed(text: string): string {
 }
 
 /** `/proc/<pid>/task/<tid>/children`: space-separated pids. */
+/** `/proc/<pid>/cmdline`: the arguments, NUL-separated (argv[0] first). */
+export function parseCmdline(text: string): string[] {
+  return text.split('\0').filter((arg) => arg !== '');
+}
+
 export function parseChildren(text: string): number[] {
   return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }

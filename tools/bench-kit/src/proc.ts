@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { parseChildren, parseNetTcp, parseStat, parseStatus, type CpuTicks, type MemoryKb } from './proc-parse.js';
+import { parseChildren, parseCmdline, parseNetTcp, parseStat, parseStatus, type CpuTicks, type MemoryKb } from './proc-parse.js';
 
 let ticksPerSecond: number | undefined;
 
@@ -28,6 +28,12 @@ export function readProc(pid: number, file: string): string | undefined {
 export function cpuTicks(pid: number): CpuTicks | undefined {
   const text = readProc(pid, 'stat');
   return text === undefined ? undefined : parseStat(text);
+}
+
+/** The command line of `pid` (argv[0] first); undefined when the process is gone. */
+export function commandLine(pid: number): string[] | undefined {
+  const text = readProc(pid, 'cmdline');
+  return text === undefined ? undefined : parseCmdline(text);
 }
 
 export function memoryKb(pid: number): MemoryKb | undefined {

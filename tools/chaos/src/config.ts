@@ -1,6 +1,6 @@
 /** `pnpm chaos` settings, read from the environment once. */
 import { availableParallelism } from 'node:os';
-import { envInt as int } from '@fleet/bench-kit';
+import { envInt as int, envList as list } from '@fleet/bench-kit';
 
 export const SYSTEMS = ['fleet', 'nginx'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
@@ -29,15 +29,6 @@ export interface ChaosConfig {
   systems: SystemName[];
   portBase: number;
   wrkCpus: string;
-}
-
-function list<T extends string>(env: NodeJS.ProcessEnv, key: string, all: readonly T[]): T[] {
-  const raw = env[key];
-  if (raw === undefined || raw.trim() === '') return [...all];
-  const picked = raw.split(',').map((s) => s.trim());
-  const bad = picked.filter((p) => !all.includes(p as T));
-  if (bad.length > 0) throw new Error(`${key}: unknown ${bad.join(', ')} (known: ${all.join(', ')})`);
-  return picked as T[];
 }
 
 export function chaosConfig(env: NodeJS.ProcessEnv = process.env): ChaosConfig {

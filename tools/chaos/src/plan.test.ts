@@ -43,6 +43,6 @@ describe('faultPlan', () => {
   it('runs only the faults and systems asked for', () => {
     const some = faultPlan(chaosConfig({ CHAOS_FAULTS: 'idle', CHAOS_SYSTEMS: 'fleet' }));
     expect(some.map((r) => `${r.fault}/${r.system}`)).toEqual(['idle/fleet']);
-    expect(() => chaosConfig({ CHAOS_FAULTS: 'meteor' })).toThrow(/CHAOS_FAULTS: unknown meteor/);
+    expect(() => chaosConfig({ CHAOS_FAULTS: 'meteor' })).toThrow(/CHAOS_FAULTS: unknown "meteor"/);
   });
 });

@@ -3,11 +3,9 @@
  * kill -9 and restart, SIGSTOP and SIGCONT. `healAll` brings the set back to three ready
  * replicas between runs.
  */
-import { createRequire } from 'node:module';
 import { startHttpService, type HttpService } from '@fleet/bench-kit';
-import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
+import { replicaArgv } from '@fleet/model-server/node-flags';
 
-const MODEL_SERVER_MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
 
 export class ReplicaSet {
   private readonly replicas: HttpService[];
@@ -19,7 +17,7 @@ export class ReplicaSet {
 
   private spawn(i: number, port: number): HttpService {
     const id = `server-${i + 1}`;
-    return startHttpService({ name: id, port, cmd: process.execPath, args: [...REPLICA_NODE_FLAGS, MODEL_SERVER_MAIN], env: { HOST: '127.0.0.1', PORT: String(port), SERVER_ID: id, LOG_LEVEL: 'warn' } });
+    return startHttpService({ name: id, port, cmd: process.execPath, args: replicaArgv(), env: { HOST: '127.0.0.1', PORT: String(port), SERVER_ID: id, LOG_LEVEL: 'warn' } });
   }
 
   private at(i: number): HttpService {

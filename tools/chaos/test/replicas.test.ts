@@ -2,15 +2,13 @@
  * The chaos run's replicas start the way `pnpm start`, the image and the systemd unit start
  * them: with the replica's node flags (its V8 heap sizing) before the entry.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePortsInRange } from '@fleet/bench-kit';
+import { commandLine, freePortsInRange } from '@fleet/bench-kit';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import { ReplicaSet } from '../src/replicas.js';
 
 const MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
-const argv = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 
 describe('ReplicaSet', () => {
   let set: ReplicaSet | undefined;
@@ -22,6 +20,6 @@ describe('ReplicaSet', () => {
     set = new ReplicaSet(await freePortsInRange(1, 27900, 27999));
     await set.ready();
     const [pid] = set.pids();
-    expect(argv(pid ?? 0).slice(1)).toEqual([...REPLICA_NODE_FLAGS, MAIN]);
+    expect((commandLine(pid ?? 0) ?? []).slice(1)).toEqual([...REPLICA_NODE_FLAGS, MAIN]);
   });
 });
