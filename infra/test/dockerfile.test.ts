@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { validate } from 'dockerfile-utils';
+import { BALANCER_NODE_FLAGS } from '@fleet/balancer/node-flags';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import { describe, expect, it } from 'vitest';
 import { DOCKERFILE, baseImage, effective, lineage, parseStages } from './support/dockerfile.js';
@@ -61,7 +62,7 @@ describe('infra/docker/Dockerfile', () => {
     expect(health?.args).not.toMatch(/curl|wget/);
     expect(health?.args).toMatch(/--start-period=\d+s/);
     expect(effective(STAGES, target, 'STOPSIGNAL')?.args).toBe('SIGTERM');
-    const flags = target === 'model-server' ? REPLICA_NODE_FLAGS.map((f) => `"${f}", `).join('') : '';
+    const flags = (target === 'model-server' ? REPLICA_NODE_FLAGS : BALANCER_NODE_FLAGS).map((f) => `"${f}", `).join('');
     expect(effective(STAGES, target, 'CMD')?.args).toBe(`["node", ${flags}"dist/main.js"]`);
   });
 

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { loadBalancerConfig, loadModelServerConfig } from '@fleet/config';
+import { BALANCER_NODE_FLAGS } from '@fleet/balancer/node-flags';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import { describe, expect, it } from 'vitest';
 import { listRepoFiles, readRepoFile, repoPath } from './support/repo.js';
@@ -36,7 +37,7 @@ describe.each(SERVICES)('%s', (file) => {
     expect(lastValue(unit, 'Service', 'RestartSec')).toBe('5');
     expect(lastValue(unit, 'Service', 'KillSignal')).toBe('SIGTERM');
     expect(Number(lastValue(unit, 'Service', 'TimeoutStopSec'))).toBeGreaterThanOrEqual(31);
-    const flags = file.includes('model-server') ? REPLICA_NODE_FLAGS.map((f) => `${f} `).join('') : '';
+    const flags = (file.includes('model-server') ? REPLICA_NODE_FLAGS : BALANCER_NODE_FLAGS).map((f) => `${f} `).join('');
     expect(lastValue(unit, 'Service', 'ExecStart')).toBe(`/usr/bin/node ${flags}dist/main.js`);
     expect(lastValue(unit, 'Unit', 'After')).toContain('network-online.target');
     expect(lastValue(unit, 'Install', 'WantedBy')).toBe('fleet.target');

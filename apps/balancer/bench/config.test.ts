@@ -84,7 +84,21 @@ describe('benchConfig', () => {
     ]);
   });
 
+  it('starts an extra with other node flags than the build\'s when it gives nodeFlags (and its patch as config)', () => {
+    const cfg = benchConfig({ BENCH_EXTRA_TARGETS: '{"ss1": {"nodeFlags": ["--max-semi-space-size=1"], "config": {"listen": {"server": "engine"}}}, "bare": {"nodeFlags": []}}' });
+    expect(cfg.targets.slice(-2)).toEqual([
+      { name: 'ss1', kind: 'fleet', label: 'fleet, ss1', fleet: { listen: { server: 'engine' } }, nodeFlags: ['--max-semi-space-size=1'] },
+      { name: 'bare', kind: 'fleet', label: 'fleet, bare', fleet: {}, nodeFlags: [] },
+    ]);
+    expect(cfg.targets.find((t) => t.name === 'fleet')?.nodeFlags).toBeUndefined();
+  });
+
   it.each([
+    ['nodeFlags that is not a list', '{"a": {"nodeFlags": "--x"}}', /^BENCH_EXTRA_TARGETS\.a\.nodeFlags must be a list of node flags/],
+    ['a node flag a shell would read', '{"a": {"nodeFlags": ["--x=$(id)"]}}', /^BENCH_EXTRA_TARGETS\.a\.nodeFlags must be a list of node flags/],
+    ['a script instead of a flag', '{"a": {"nodeFlags": ["evil.js"]}}', /^BENCH_EXTRA_TARGETS\.a\.nodeFlags must be a list of node flags/],
+    ['a key beside nodeFlags other than config', '{"a": {"nodeFlags": [], "listen": {}}}', /^BENCH_EXTRA_TARGETS\.a: with nodeFlags only "config" may be beside it, not listen/],
+    ['a config that is not an object', '{"a": {"nodeFlags": [], "config": 3}}', /^BENCH_EXTRA_TARGETS\.a\.config must be an object/],
     ['not JSON', '{big', /^BENCH_EXTRA_TARGETS must be a JSON object .*: SyntaxError/],
     ['not an object', '["a"]', /^BENCH_EXTRA_TARGETS must be a JSON object/],
     ['a patch that is not an object', '{"a": 1}', /^BENCH_EXTRA_TARGETS\.a must be an object/],

@@ -1,7 +1,7 @@
 /** The bench's tables and issue 9's judgements, on samples given by hand. */
 import { describe, expect, it } from 'vitest';
 import { sample } from './fixtures.js';
-import { cpuMet, judge, p99Met, PEAK_RSS_LIMIT_MB, rssMet, runHeader, summarize, table, verdicts, type Row } from './report.js';
+import { cpuMet, judge, p99Met, PEAK_RSS_LIMIT_MB, roundLine, rssMet, runHeader, summarize, table, verdicts, type Row } from './report.js';
 import type { Sample } from './samples.js';
 import { SCENARIOS } from './scenarios.js';
 import { TARGETS, type Target } from './targets.js';
@@ -141,5 +141,11 @@ describe('what the bench prints', () => {
       'wrk -t1 -c32; 3 interleaved round(s) × 4 s per target and mode after 10 s of warm-up (fleet); medians; pinned = proxy on CPU 0, wrk + backends on CPU 1',
     ]);
     expect(runHeader({ ...info, nginx: undefined }, { connections: 1, rounds: 1, durationS: 1, warmupS: 1 })[0]).toContain(', no NGINX, ');
+  });
+});
+
+describe('roundLine', () => {
+  it('names the round (from 1), mode and target with its CPU, req/s and p99', () => {
+    expect(roundLine(0, sample({ target: 'fleet', mode: 'pinned', cpuUs: 86.44, rps: 10783.2, p99Ms: 13.014 }))).toBe('round 1, pinned, fleet: 86.4 µs/req, 10,783 req/s, p99 13.01 ms');
   });
 });

@@ -56,6 +56,11 @@ export function table(rows: readonly Row[]): string {
   );
 }
 
+/** One measured round as the bench prints it while it runs (the spread the medians hide). */
+export function roundLine(round: number, s: Sample): string {
+  return `round ${round + 1}, ${s.mode}, ${s.target}: ${fmt(s.cpuUs, 1)} µs/req, ${fmt(s.rps)} req/s, p99 ${fmt(s.p99Ms, 2)} ms`;
+}
+
 /** met (true), not met (false) or no data (undefined: a figure it needs is missing or not finite). */
 export type Judgement = boolean | undefined;
 

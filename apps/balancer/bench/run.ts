@@ -18,7 +18,7 @@ import { missingTool, missingToolError } from '../../../.ci/require-tool.mjs';
 import { benchConfig, PORT_SPAN, type BenchConfig } from './config.js';
 import { measure, placeProcesses, warmUp, type Load } from './measure.js';
 import { portPair, portsNeeded, warmupSeconds } from './plan.js';
-import { runHeader, summarize, table, verdicts } from './report.js';
+import { roundLine, runHeader, summarize, table, verdicts } from './report.js';
 import { failureOf, runOutcome, sampleFailures, type Sample } from './samples.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { BALANCER_MAIN, backendPids, startBackends, startTarget, type Running } from './stack.js';
@@ -58,7 +58,11 @@ async function rounds(cfg: BenchConfig, running: readonly Running[], backends: r
   for (const mode of cfg.modes) {
     const wrkCpus = placeProcesses(mode, running.flatMap((r) => r.pids()), backendPids(backends));
     for (let round = 0; round < cfg.rounds; round++) {
-      for (const r of running) samples.push(await measure(r, load, cfg.durationS, mode, wrkCpus));
+      for (const r of running) {
+        const sample = await measure(r, load, cfg.durationS, mode, wrkCpus);
+        out(roundLine(round, sample));
+        samples.push(sample);
+      }
     }
   }
   return samples;

@@ -1,12 +1,15 @@
 /**
  * The /predict scenario's backends are real replicas started the way `pnpm start`, the image
- * and the systemd unit start them: the replica's node flags before the entry.
+ * and the systemd unit start them: the replica's node flags before the entry; the fleet targets
+ * start with the balancer's own node flags (or an extra's, for a heap-sizing screen).
  */
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
-import { commandLine, type ListeningProcess } from '@fleet/bench-kit';
-import { startBackends } from './stack.js';
+import { commandLine, freePortsInRange, type ListeningProcess } from '@fleet/bench-kit';
+import { BALANCER_NODE_FLAGS } from '../src/node-flags.js';
+import { BALANCER_MAIN, startBackends, startTarget, type Running } from './stack.js';
+import { TARGETS, extraTargets, type Target } from './targets.js';
 
 const MAIN = createRequire(import.meta.url).resolve('@fleet/model-server/main');
 
@@ -20,5 +23,29 @@ describe('startBackends("predict")', () => {
     backends = await startBackends('predict');
     expect(backends).toHaveLength(2);
     for (const b of backends) expect((commandLine(b.child.pid ?? 0) ?? []).slice(1)).toEqual([...REPLICA_NODE_FLAGS, MAIN]);
+  });
+});
+
+describe('startTarget (fleet)', () => {
+  let backends: ListeningProcess[] = [];
+  const running: Running[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    await Promise.all(backends.map((b) => b.stop()));
+  });
+
+  const start = async (target: Target): Promise<string[]> => {
+    const [port, adminPort] = (await freePortsInRange(2, 26400, 26599)) as [number, number];
+    const r = await startTarget(target, backends, [port, adminPort], undefined);
+    running.push(r);
+    return (commandLine(r.pids()[0] ?? 0) ?? []).slice(1);
+  };
+
+  it('starts the balancer with BALANCER_NODE_FLAGS before its entry, or with the flags an extra target names', async () => {
+    backends = await startBackends('trivial');
+    const fleet = TARGETS.find((t) => t.name === 'fleet') as Target;
+    expect(await start(fleet)).toEqual([...BALANCER_NODE_FLAGS, BALANCER_MAIN]);
+    const [bare] = extraTargets('{"bare": {"nodeFlags": []}}');
+    expect(await start(bare as Target)).toEqual([BALANCER_MAIN]);
   });
 });

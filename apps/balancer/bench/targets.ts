@@ -3,8 +3,9 @@
  * the matched config of `@fleet/bench-kit` (same servers, keepalive, retries and timeouts as
  * NGINX) and its `fleet` patch laid over it (`mergeJson`). To add one, add a row here, or
  * without editing: `BENCH_EXTRA_TARGETS='{"<name>": <config patch>}'` (e.g. a listener switch
- * of the engine; every extra is a fleet target). `BENCH_TARGETS=direct,nginx,fleet` keeps only
- * the named ones.
+ * of the engine; every extra is a fleet target), or `{"<name>": {"nodeFlags": [...], "config":
+ * <patch>}}` to start it with other node flags than the build's own `BALANCER_NODE_FLAGS` (a
+ * heap-sizing screen). `BENCH_TARGETS=direct,nginx,fleet` keeps only the named ones.
  */
 import { BENCH_KIT_ERRORS, BenchKitError, type JsonObject } from '@fleet/bench-kit';
 
@@ -15,6 +16,8 @@ export interface Target {
   label: string;
   /** fleet only: laid over the matched balancer config. */
   fleet?: JsonObject;
+  /** fleet only: node flags before the entry; unset = the build's own (`BALANCER_NODE_FLAGS`). */
+  nodeFlags?: readonly string[];
 }
 
 export const TARGETS: readonly Target[] = [
@@ -38,12 +41,28 @@ const badEnv = (message: string, cause?: unknown): BenchKitError => new BenchKit
 const EXTRA_SHAPE = 'BENCH_EXTRA_TARGETS must be a JSON object (name → balancer config patch)';
 /** What `BENCH_TARGETS` can name (no comma, no space). */
 const TARGET_NAME = /^[A-Za-z0-9][\w.-]*$/;
+/** A node flag an extra may set (`--name` or `--name=value`, nothing a shell would read). */
+const NODE_FLAG = /^--[a-z][\w-]*(=[\w.,-]+)?$/;
 
-function extraTarget(name: string, patch: unknown): Target {
+/** The long form `{nodeFlags, config?}` of an extra; a plain patch otherwise. */
+function flagsAndPatch(name: string, value: JsonObject): { nodeFlags?: readonly string[]; patch: unknown } {
+  if (!('nodeFlags' in value)) return { patch: value };
+  const { nodeFlags, config = {}, ...rest } = value;
+  const bad = Object.keys(rest);
+  if (bad.length > 0) throw badEnv(`BENCH_EXTRA_TARGETS.${name}: with nodeFlags only "config" may be beside it, not ${bad.join(', ')}`);
+  if (!Array.isArray(nodeFlags) || !nodeFlags.every((f) => typeof f === 'string' && NODE_FLAG.test(f))) {
+    throw badEnv(`BENCH_EXTRA_TARGETS.${name}.nodeFlags must be a list of node flags ("--name" or "--name=value")`);
+  }
+  return { nodeFlags: nodeFlags as string[], patch: config };
+}
+
+function extraTarget(name: string, value: unknown): Target {
   if (!TARGET_NAME.test(name)) throw badEnv(`BENCH_EXTRA_TARGETS: target name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
   if (TARGETS.some((t) => t.name === name)) throw badEnv(`BENCH_EXTRA_TARGETS.${name}: a built-in target has that name (${TARGETS.map((t) => t.name).join(', ')}); pick another`);
-  if (!isObject(patch)) throw badEnv(`BENCH_EXTRA_TARGETS.${name} must be an object (a balancer config patch)`);
-  return { name, kind: 'fleet', label: `fleet, ${name}`, fleet: patch };
+  if (!isObject(value)) throw badEnv(`BENCH_EXTRA_TARGETS.${name} must be an object (a balancer config patch)`);
+  const { nodeFlags, patch } = flagsAndPatch(name, value);
+  if (!isObject(patch)) throw badEnv(`BENCH_EXTRA_TARGETS.${name}.config must be an object (a balancer config patch)`);
+  return { name, kind: 'fleet', label: `fleet, ${name}`, fleet: patch, ...(nodeFlags === undefined ? {} : { nodeFlags }) };
 }
 
 /** Extra fleet targets from `BENCH_EXTRA_TARGETS` (a JSON object: name → config patch). */

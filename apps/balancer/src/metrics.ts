@@ -3,6 +3,7 @@ import type * as Prom from 'prom-client';
 import type { GroupSnapshot, PeerSnapshot } from '@fleet/lb-core';
 import { RecentPicks } from './admin/recent-picks.js';
 import { CounterCells } from './counter-cells.js';
+import { HistogramCells } from './histogram-cells.js';
 
 /**
  * prom-client's classes, loaded one by one: its index also loads the Pushgateway client and with
@@ -13,7 +14,6 @@ const load = createRequire(import.meta.url);
 const Registry = load('prom-client/lib/registry') as typeof Prom.Registry;
 const Counter = load('prom-client/lib/counter') as typeof Prom.Counter;
 const Gauge = load('prom-client/lib/gauge') as typeof Prom.Gauge;
-const Histogram = load('prom-client/lib/histogram') as typeof Prom.Histogram;
 const collectDefaultMetrics = load('prom-client/lib/defaultMetrics') as typeof Prom.collectDefaultMetrics;
 
 /**
@@ -65,13 +65,14 @@ export function createMetrics(): Metrics {
       attemptCells.flushInto(this);
     },
   });
-  const latency = new Histogram({
+  // The per-request histogram too: plain cells, the same exposition as prom-client's Histogram.
+  const latency = new HistogramCells({
     name: 'fleet_balancer_upstream_response_seconds',
     help: 'Time to upstream response headers per peer',
     labelNames: ['group', 'peer'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
   });
+  registry.registerMetric(latency as unknown as Prom.Metric);
   const responseCells = new CounterCells(['route', 'status']);
   new Counter({
     name: 'fleet_balancer_responses_total',
@@ -164,7 +165,7 @@ export function createMetrics(): Metrics {
     attempt(group, peer, status, latencyMs) {
       attemptCells.inc(group, peer, status);
       picks.record(group, peer, status);
-      latency.observe({ group, peer }, latencyMs / 1000);
+      latency.observe(group, peer, latencyMs / 1000);
     },
     response: (route, status) => responseCells.inc(route, status),
     retry: (group, reason) => retries.inc({ group, reason }),

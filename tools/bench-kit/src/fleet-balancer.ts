@@ -2,12 +2,14 @@
  * fleet's balancer as a process (`node <main.js>` with a config file): start, reload with a new
  * setup (SIGHUP; waits until the admin /status lists the new peer count), graceful stop
  * (SIGTERM drains) or fast stop. The entry path is passed in, so this kit does not depend on
- * the balancer package.
+ * the balancer package; the node flags are that build's own (`node-flags.js` beside its entry,
+ * `BALANCER_NODE_FLAGS`; none for a build before it), so a baseline build starts as it shipped.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fleetConfigFor, type ProxySetup } from './matched-proxies.js';
 import { captureOutput, isRunning, onCleanup, spawnTracked, stopChild } from './processes.js';
 import { httpOk, waitFor } from './wait.js';
@@ -27,13 +29,29 @@ async function peerCount(adminPort: number): Promise<number> {
   return Object.values(body.upstreams ?? {}).reduce((n, g) => n + (g.peers?.length ?? 0), 0);
 }
 
-export async function startFleetBalancer(mainJs: string, setup: ProxySetup, readyPath = '/health'): Promise<FleetBalancer> {
+export interface FleetBalancerOptions {
+  /** Polled until it answers 2xx (default `/health`). */
+  readyPath?: string;
+  /** `node` flags before the entry; default: the build's own (`balancerNodeFlags(mainJs)`). */
+  nodeArgs?: readonly string[];
+}
+
+/** The node flags the build of `mainJs` starts with (its `node-flags.js`; none in builds before it). */
+export async function balancerNodeFlags(mainJs: string): Promise<readonly string[]> {
+  const file = join(dirname(mainJs), 'node-flags.js');
+  if (!existsSync(file)) return [];
+  return ((await import(pathToFileURL(file).href)) as { BALANCER_NODE_FLAGS: readonly string[] }).BALANCER_NODE_FLAGS;
+}
+
+export async function startFleetBalancer(mainJs: string, setup: ProxySetup, options: FleetBalancerOptions = {}): Promise<FleetBalancer> {
+  const readyPath = options.readyPath ?? '/health';
+  const nodeArgs = options.nodeArgs ?? (await balancerNodeFlags(mainJs));
   const dir = mkdtempSync(join(tmpdir(), 'fleet-balancer-'));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const unregister = onCleanup(removeDir);
   const file = join(dir, 'balancer.json');
   writeFileSync(file, JSON.stringify(fleetConfigFor(setup)));
-  const child = spawnTracked(process.execPath, [mainJs], { env: { ...process.env, CONFIG_FILE: file }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, [...nodeArgs, mainJs], { env: { ...process.env, CONFIG_FILE: file }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = captureOutput(child);
   const stop = async (mode: 'graceful' | 'fast' = 'graceful'): Promise<void> => {
     await stopChild(child, mode === 'graceful' ? 'SIGTERM' : 'SIGKILL');

@@ -2,6 +2,7 @@
  * The orchestration: port plan → ports free? → build → replicas (ready-gated) → balancer →
  * banner → wait for the stop signal → stop everything (balancer first, like compose).
  */
+import { BALANCER_NODE_FLAGS } from '@fleet/balancer/node-flags';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import type { StackOptions } from './args.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
@@ -68,6 +69,7 @@ function balancerService(plan: PortPlan, entry: string, options: StackOptions, i
     {
       name: 'balancer',
       entry,
+      nodeArgs: BALANCER_NODE_FLAGS,
       env: {
         ...io.env,
         HOST: plan.host,

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commandLine } from '@fleet/bench-kit';
+import { BALANCER_NODE_FLAGS } from '@fleet/balancer/node-flags';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPortsFree } from '../src/ports.js';
@@ -89,13 +90,13 @@ describe('pnpm start (e2e, real processes)', () => {
     expect([...ports.keys()].sort()).toEqual(['balancer', 'balancer admin', 'server-1', 'server-2', 'server-3']);
   });
 
-  it("starts every replica with the model-server's node flags (heap sizing), the balancer without them", () => {
+  it("starts every replica with the model-server's node flags (heap sizing), the balancer with its own", () => {
     for (let i = 1; i <= REPLICAS; i++) {
       const pid = pids.get(`server-${i}`)?.[0] as number;
       expect((commandLine(pid) ?? []).slice(1, 1 + REPLICA_NODE_FLAGS.length)).toEqual([...REPLICA_NODE_FLAGS]);
     }
     const balancer = commandLine(pids.get('balancer')?.[0] as number) ?? [];
-    for (const flag of REPLICA_NODE_FLAGS) expect(balancer).not.toContain(flag);
+    expect(balancer.slice(1, 1 + BALANCER_NODE_FLAGS.length)).toEqual([...BALANCER_NODE_FLAGS]);
   });
 
   it('answers from server-1, server-2, server-3 in turn under round robin', async () => {
