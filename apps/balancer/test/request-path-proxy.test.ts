@@ -52,4 +52,13 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
       [removed.address, undefined, 'PEER_REMOVED'],
     ]);
   });
+
+  it('a walk’s error answer other than LOCAL_RESOURCES_EXHAUSTED carries no Retry-After', async () => {
+    const [gone] = await scripted('gone');
+    if (gone === undefined) throw new Error('upstream');
+    await gone.close(); // refuses connections
+    f.balancer = await startTestBalancer({ listen, upstreams: { default: { servers: [gone.address], client } } });
+    const r = await get(f.balancer.port, '/x');
+    expect([r.status, r.json.code, r.headers['retry-after']]).toEqual([502, 'UPSTREAM_CONNECT_FAILED', undefined]);
+  });
 });
