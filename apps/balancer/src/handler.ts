@@ -58,6 +58,7 @@ export function startTrace(ctx: HandlerContext, st: Snapshot, req: IncomingMessa
 
 function parseUrl(req: IncomingMessage): RequestTarget {
   try {
+    // Stryker disable next-line StringLiteral: never evaluated: node:http and the engine listener always set req.url
     return parseTarget(req.url ?? '/');
   } catch {
     throw new BalancerError('BAD_REQUEST', 'malformed request target');
@@ -114,6 +115,7 @@ export function target(st: Snapshot, req: IncomingMessage, info: ClientInfo, url
   const match = st.router.match(url.pathname, url.search);
   if (match === undefined) throw new BalancerError('NO_ROUTE', 'no route for this path');
   const upstream = st.groups.get(match.upstream);
+  // Stryker disable next-line StringLiteral: unreachable message: the config refuses a route to a group it does not define (a reload swaps routes and groups together)
   if (upstream === undefined) throw new BalancerError('NO_LIVE_UPSTREAM', 'no live upstream server');
   // One copy of the client's headers; X-Forwarded-* are set on it (same keys, order and values as a spread of both).
   const headers: ForwardHeaders = Object.assign(requestHeadersForUpstream(req.headers), st.forwarding.headersFor(req, info));

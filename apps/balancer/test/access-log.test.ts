@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { get, startTestBalancer } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
+import { lineSink } from './helpers/lines.js';
 import { answer, startScriptedUpstream, type ScriptedUpstream } from './helpers/scripted-upstream.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -10,17 +10,6 @@ import { waitFor } from './helpers/wait.js';
  * retries metric counts each retry by reason, asserted by value.
  */
 const f = useFixtures();
-
-function lineSink(): { stream: Writable & { write(msg: string): boolean }; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 describe('access log and retry metrics', () => {
   it('logs one line per request with each attempt (peer, status or error); counts the retry by reason', async () => {
