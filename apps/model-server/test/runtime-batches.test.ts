@@ -3,31 +3,20 @@
  * onnxruntime with a tiny two-input graph written into a temp dir: feeds named in any order
  * share a batch, another trailing shape or other fetches do not, the fetches reach the session,
  * an output without the batch dimension goes whole to every request, and each unit of a split
- * text request runs only its own texts. As in runtime.test.ts, a long maxQueueDelayMs makes the
- * batching deterministic: the first request leaves alone, the rest wait for it and leave by key.
+ * text request runs only its own texts. The fixture (runtime-fixture.ts) makes the batching
+ * deterministic: the first request leaves alone, the rest wait for it and leave by key.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WARMUP } from '@fleet/model';
 import { attr, writeModel } from '@fleet/model/onnx-writer';
-import type { BatchDispatch } from '../src/model/batcher.js';
-import type { Job } from '../src/model/jobs.js';
 import { loadModel } from '../src/model/load.js';
-import { createRuntime, type BatchingOptions, type WorkItem } from '../src/model/runtime.js';
+import { createRuntime, type WorkItem } from '../src/model/runtime.js';
 import { describeServedModel } from '../src/model/served-model.js';
 import type { WireTensor } from '../src/model/tensors.js';
+import { BATCHING, runtimeFixture } from './runtime-fixture.js';
 
-const BATCHING: BatchingOptions = { maxBatchSize: 32, maxQueueDelayMs: 600_000, maxQueueSize: 100, maxBatchCells: 1_000_000 };
-
-let dir: string;
-let pairPath: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'model-server-runtime-batches-'));
-  pairPath = join(dir, 'pair.onnx');
+const { path, start, cleanups } = runtimeFixture('runtime-batches', async (dir) => {
   // diff = a - b and sum = a + b per row ([batch, n]); total = the sum of every diff (a scalar)
   await writeModel(
     {
@@ -48,33 +37,10 @@ beforeAll(async () => {
         { op: 'ReduceSum', inputs: ['diff', 'axes'], outputs: ['total'], attributes: { keepdims: attr.int(0) } },
       ],
     },
-    pairPath,
+    join(dir, 'pair.onnx'),
   );
 });
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** A runtime on the real session; `jobs` records what reached the backend. */
-async function start(modelPath: string | undefined, batching: Partial<BatchingOptions> = {}) {
-  const backend = await loadModel({ modelPath, workers: 0, intraOpThreads: 1 });
-  const jobs: Job[] = [];
-  const run = backend.run.bind(backend);
-  backend.run = (job, cells) => {
-    jobs.push(job);
-    return run(job, cells);
-  };
-  const model = describeServedModel(backend.graph, { modelPath: modelPath ?? 'reference.onnx', name: undefined });
-  const dispatches: BatchDispatch[] = [];
-  const runtime = createRuntime({ backend, model, batching: { ...BATCHING, ...batching }, hooks: { batch: { onDispatch: (b) => dispatches.push(b) } } });
-  cleanups.push(() => runtime.close());
-  return { runtime, dispatches, jobs };
-}
+const pairPath = () => path('pair.onnx');
 
 function tensor(rows: number[][]): WireTensor {
   return { type: 'float32', data: Float32Array.from(rows.flat()), dims: [rows.length, rows[0]?.length ?? 0] };
@@ -89,7 +55,7 @@ const values = (t: WireTensor | undefined): number[] => Array.from((t?.data ?? [
 
 describe('runtime batches on a two-input graph', () => {
   it('feeds named in another order share a batch; each request gets its own rows back', async () => {
-    const { runtime, dispatches } = await start(pairPath);
+    const { runtime, dispatches } = await start(pairPath());
     const [first, ab, ba] = await Promise.all([
       runtime.infer(pair([[1, 1]], [[0, 0]])),
       runtime.infer(pair([[5, 7]], [[1, 2]])),
@@ -106,7 +72,7 @@ describe('runtime batches on a two-input graph', () => {
   });
 
   it('another trailing shape is another batch', async () => {
-    const { runtime, dispatches } = await start(pairPath);
+    const { runtime, dispatches } = await start(pairPath());
     const [, two, three] = await Promise.all([
       runtime.infer(pair([[1, 1]], [[0, 0]])),
       runtime.infer(pair([[3, 3]], [[1, 1]])),
@@ -125,7 +91,7 @@ describe('runtime batches on a two-input graph', () => {
   });
 
   it('other fetches are another batch, and the session is asked for those fetches only', async () => {
-    const { runtime, dispatches, jobs } = await start(pairPath);
+    const { runtime, dispatches, jobs } = await start(pairPath());
     const [, diffOnly, sumOnly] = await Promise.all([
       runtime.infer(pair([[1, 1]], [[0, 0]])),
       runtime.infer(pair([[3, 3]], [[1, 1]], { fetches: ['diff'] })),
@@ -140,7 +106,7 @@ describe('runtime batches on a two-input graph', () => {
   });
 
   it('an output without the batch dimension goes whole to every request of the batch', async () => {
-    const { runtime, dispatches } = await start(pairPath);
+    const { runtime, dispatches } = await start(pairPath());
     const [, x, y] = await Promise.all([
       runtime.infer(pair([[1, 1]], [[0, 0]])),
       runtime.infer(pair([[3, 3]], [[1, 1]])),
@@ -165,7 +131,7 @@ describe('runtime splits a text request', () => {
 
 describe('runtime and the backend’s executor policy', () => {
   it('asks the backend’s admit before a batch leaves, and tries again when the backend reports capacity', async () => {
-    const backend = await loadModel({ modelPath: pairPath, workers: 0, intraOpThreads: 1 });
+    const backend = await loadModel({ modelPath: pairPath(), workers: 0, intraOpThreads: 1 });
     let allow = false;
     const asked: number[] = [];
     let capacity: (() => void) | undefined;
@@ -176,7 +142,7 @@ describe('runtime and the backend’s executor policy', () => {
     backend.onCapacity = (listener) => {
       capacity = listener;
     };
-    const runtime = createRuntime({ backend, model: describeServedModel(backend.graph, { modelPath: pairPath, name: undefined }), batching: BATCHING });
+    const runtime = createRuntime({ backend, model: describeServedModel(backend.graph, { modelPath: pairPath(), name: undefined }), batching: BATCHING });
     cleanups.push(async () => {
       allow = true;
       capacity?.();
@@ -197,7 +163,7 @@ describe('runtime and the backend’s executor policy', () => {
   });
 
   it('flush() resolves once everything queued has been answered', async () => {
-    const { runtime } = await start(pairPath);
+    const { runtime } = await start(pairPath());
     const settled: number[] = [];
     const pending = [1, 2, 3].map((i) => runtime.infer(pair([[i, i]], [[0, 0]])).then(() => settled.push(i)));
     expect(runtime.queueDepth).toBe(2);

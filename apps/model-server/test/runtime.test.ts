@@ -2,67 +2,41 @@
  * The inference runtime (src/model/runtime.ts) on the real onnxruntime: requests merged into one
  * batch each get their own rows back, large requests split into units and joined in order, batch
  * keys (trailing shape, fetches, non-batchable graphs), the warm-up check and shutdown. The
- * models are tiny: the reference text model and linear classifiers written into a temp dir.
- * A long maxQueueDelayMs makes the batching deterministic: the first request leaves at once
- * (nothing runs), the ones submitted beside it wait for it and leave together when it completes.
+ * models are tiny: the reference text model and linear classifiers written into a temp dir
+ * (runtime-fixture.ts; its long maxQueueDelayMs makes the batching deterministic).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MODEL_INFO, WARMUP } from '@fleet/model';
 import { IRIS_CLASSIFIER, linearClassifierForward, linearClassifierSpec, writeLinearClassifier, writeModel } from '@fleet/model/onnx-writer';
 import type { BatchDispatch } from '../src/model/batcher.js';
 import type { InferenceBackend, JobResult } from '../src/model/jobs.js';
 import { loadModel } from '../src/model/load.js';
-import { createRuntime, labelRows, type BatchingOptions, type InferenceRuntime, type WorkItem } from '../src/model/runtime.js';
+import { createRuntime, labelRows, type InferenceRuntime, type WorkItem } from '../src/model/runtime.js';
 import { describeServedModel, PROBABILITIES_OUTPUT } from '../src/model/served-model.js';
 import type { WireTensor } from '../src/model/tensors.js';
 import { fakeTextBackend } from './fake-backend.js';
+import { BATCHING, runtimeFixture } from './runtime-fixture.js';
 
 const IRIS = { ...IRIS_CLASSIFIER, inputName: 'x', outputName: 'y' };
-const BATCHING: BatchingOptions = { maxBatchSize: 32, maxQueueDelayMs: 600_000, maxQueueSize: 100, maxBatchCells: 1_000_000 };
 
-let dir: string;
-let irisPath: string;
-let fixedPath: string;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'model-server-runtime-'));
-  irisPath = join(dir, 'iris.onnx');
-  await writeLinearClassifier({ ...IRIS, path: irisPath });
-  // the same classifier with a fixed batch dimension of 1: requests cannot be stacked
-  fixedPath = join(dir, 'fixed.onnx');
+const { path, start, cleanups } = runtimeFixture('runtime', async (dir) => {
+  await writeLinearClassifier({ ...IRIS, path: join(dir, 'iris.onnx') });
+  // the same classifier with a fixed batch dimension (1, then 2): requests cannot be stacked
   const spec = linearClassifierSpec(IRIS);
-  await writeModel(
-    { ...spec, inputs: [{ name: 'x', type: 'float32', shape: [1, IRIS.inputDim] }], outputs: [{ name: 'y', type: 'float32', shape: [1, IRIS.classes] }] },
-    fixedPath,
-  );
+  for (const batch of [1, 2]) {
+    await writeModel(
+      {
+        ...spec,
+        inputs: [{ name: 'x', type: 'float32', shape: [batch, IRIS.inputDim] }],
+        outputs: [{ name: 'y', type: 'float32', shape: [batch, IRIS.classes] }],
+      },
+      join(dir, `fixed-${batch}.onnx`),
+    );
+  }
 });
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function start(modelPath: string | undefined, batching: Partial<BatchingOptions> = {}) {
-  const backend = await loadModel({ modelPath, workers: 0, intraOpThreads: 1 });
-  const model = describeServedModel(backend.graph, { modelPath: modelPath ?? 'reference.onnx', name: undefined });
-  const dispatches: BatchDispatch[] = [];
-  const inferenceMs: number[] = [];
-  const runtime = createRuntime({
-    backend,
-    model,
-    batching: { ...BATCHING, ...batching },
-    hooks: { batch: { onDispatch: (b) => dispatches.push(b) }, onInference: (ms) => inferenceMs.push(ms) },
-  });
-  cleanups.push(() => runtime.close());
-  return { runtime, dispatches, inferenceMs };
-}
+const irisPath = () => path('iris.onnx');
+const fixedPath = (batch = 1) => path(`fixed-${batch}.onnx`);
 
 const rows = (n: number, offset = 0): number[][] =>
   Array.from({ length: n }, (_, r) => Array.from({ length: IRIS.inputDim }, (_, c) => ((r + offset) * 7 + c * 3) % 10));
@@ -148,7 +122,7 @@ describe('runtime with the reference text model', () => {
 
 describe('runtime with a tensor model', () => {
   it('stacks requests with the same input shape and fetches, splits the outputs back per request', async () => {
-    const { runtime, dispatches } = await start(irisPath);
+    const { runtime, dispatches } = await start(irisPath());
     const a = rows(1);
     const b = rows(3, 1);
     const c = rows(2, 4);
@@ -171,7 +145,7 @@ describe('runtime with a tensor model', () => {
   });
 
   it('splits a request over maxBatchSize rows into batches and joins the rows in order', async () => {
-    const { runtime, dispatches } = await start(irisPath, { maxBatchSize: 2 });
+    const { runtime, dispatches } = await start(irisPath(), { maxBatchSize: 2 });
     const values = rows(5, 2);
     const result = await runtime.infer(tensors(values));
     expect(dispatches.map((x) => x.rows)).toEqual([2, 2, 1]);
@@ -179,7 +153,7 @@ describe('runtime with a tensor model', () => {
   });
 
   it('splits by maxBatchCells too (elements per row count as cells)', async () => {
-    const { runtime, dispatches } = await start(irisPath, { maxBatchCells: 3 * IRIS.inputDim });
+    const { runtime, dispatches } = await start(irisPath(), { maxBatchCells: 3 * IRIS.inputDim });
     const values = rows(7);
     const result = await runtime.infer(tensors(values));
     expect(dispatches.map((x) => [x.rows, x.cells])).toEqual([
@@ -191,7 +165,7 @@ describe('runtime with a tensor model', () => {
   });
 
   it('never stacks requests for a graph with a fixed batch dimension', async () => {
-    const { runtime, dispatches } = await start(fixedPath);
+    const { runtime, dispatches } = await start(fixedPath());
     const inputs = [rows(1), rows(1, 3), rows(1, 5)];
     const results = await Promise.all(inputs.map((values) => runtime.infer(tensors(values))));
     expect(dispatches.map((x) => [x.requests, x.rows])).toEqual([
@@ -202,6 +176,15 @@ describe('runtime with a tensor model', () => {
     expect(new Set(dispatches.map((x) => x.key)).size).toBe(3);
     inputs.forEach((values, i) => expectRows(results[i]?.y, linearClassifierForward(IRIS, values)));
     await runtime.warmup();
+  });
+
+  it('counts a request to a graph with a fixed batch dimension as one row, whatever that dimension', async () => {
+    const { runtime, dispatches } = await start(fixedPath(2));
+    const values = rows(2, 1);
+    const result = await runtime.infer(tensors(values));
+    // one unit of the whole request (it can be neither split nor stacked), counted as one row
+    expect(dispatches.map((x) => [x.requests, x.rows])).toEqual([[1, 1]]);
+    expectRows(result.y, linearClassifierForward(IRIS, values));
   });
 });
 
@@ -238,10 +221,10 @@ describe('warm-up check', () => {
   });
 
   it('fails a tensor model whose warm-up output is not finite', async () => {
-    const backend = await loadModel({ modelPath: irisPath, workers: 0, intraOpThreads: 1 });
+    const backend = await loadModel({ modelPath: irisPath(), workers: 0, intraOpThreads: 1 });
     const nan: JobResult = { outputs: { y: { type: 'float32', data: Float32Array.from([Number.NaN]), dims: [1, 1] } }, inferenceMs: 0 };
     const fake: InferenceBackend = { ...backend, size: backend.size, graph: backend.graph, runOnAll: async () => [nan], close: () => backend.close() };
-    const runtime = createRuntime({ backend: fake, model: describeServedModel(backend.graph, { modelPath: irisPath, name: undefined }), batching: BATCHING });
+    const runtime = createRuntime({ backend: fake, model: describeServedModel(backend.graph, { modelPath: irisPath(), name: undefined }), batching: BATCHING });
     cleanups.push(() => runtime.close());
     await expect(runtime.warmup()).rejects.toMatchObject({ code: 'WARMUP_FAILED', message: "warm-up output 'y' is not finite" });
   });

@@ -210,4 +210,18 @@ describe('batcher edges', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(drained).toBe(true);
   });
+
+  it('sleeps until the oldest request is due in one timer instead of polling for it', async () => {
+    const { batcher, calls } = harness({ maxQueueDelayMs: 10, concurrency: 2 });
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    void batcher.submit(1, { key: 'k', rows: 1 });
+    await vi.advanceTimersByTimeAsync(3);
+    void batcher.submit(2, { key: 'k', rows: 1 });
+    await vi.advanceTimersByTimeAsync(9);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((c) => c.inputs)).toEqual([[1], [2]]);
+    expect(armed.mock.calls.map(([, delay]) => delay)).toEqual([10]);
+    armed.mockRestore();
+  });
 });

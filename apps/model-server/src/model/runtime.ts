@@ -105,6 +105,7 @@ async function runBatch(backend: InferenceBackend, items: WorkItem[], cells: num
   const first = items[0] as WorkItem;
   let result: JobResult;
   if (first.kind === 'text') {
+    // Stryker disable next-line ArrayDeclaration: batches never mix kinds (keys start with text, tensors: or solo:), so every item here is text
     const texts = items.length === 1 ? first.texts : items.flatMap((i) => (i.kind === 'text' ? i.texts : []));
     result = await backend.run({ kind: 'text', texts }, cells);
   } else {
@@ -125,6 +126,7 @@ export function labelRows(model: ServedModel, probabilities: WireTensor): { labe
   const k = labels.length;
   const data = probabilities.data as Float32Array;
   const rows = probabilities.dims[0] ?? 0;
+  // Stryker disable next-line ArrayDeclaration: every index is assigned below; the length only pre-sizes the array
   const out = new Array<{ label: string; probabilities: Record<string, number> }>(rows);
   for (let r = 0; r < rows; r += 1) {
     const base = r * k;
