@@ -97,6 +97,30 @@ describe('engine listener (client half of the engine)', () => {
     expect(socket.destroyed).toBe(false);
   });
 
+  it('while draining, closes idle connections at once and answers a head still arriving with Connection: close (as node:http does)', async () => {
+    const port = await start();
+    const held = rawExchange(port, GET('/hold'));
+    await waitFor(() => f.backends[0]?.hits === 1, { what: 'the held request upstream' });
+    const late = connection(port);
+    late.socket.write('GET /late HTTP/1.1\r\nHost: x\r\n');
+    const idle = connection(port);
+    idle.socket.write(GET('/first'));
+    await waitFor(() => answers(idle.raw()).length === 1, { what: 'the idle connection answered once' });
+    let idleClosed = false;
+    idle.socket.on('close', () => (idleClosed = true));
+    const closing = f.balancer?.close(5000);
+    await waitFor(() => idleClosed, { what: 'the idle connection closed by the drain' });
+    expect(late.socket.destroyed).toBe(false);
+    late.socket.write('\r\n');
+    await waitFor(() => responses(late.raw()).length === 1, { what: 'the late head answered' });
+    const [answer] = responses(late.raw());
+    expect([answer?.status, answer?.headers.connection, JSON.parse(answer?.body ?? '{}').url]).toEqual([200, 'close', '/late']);
+    f.backends[0]?.releaseHeld();
+    expect((await held).status).toBe(200);
+    await closing;
+    f.balancer = undefined;
+  });
+
   it('answers two and three pipelined requests sent in one write, in order', async () => {
     const port = await start();
     const two = await rawExchange(port, GET('/a') + GET('/b'), { until: count(2) });

@@ -86,6 +86,8 @@ export class ClientConnection implements ResponseOwner {
   private headSince: number;
   private messageSince: number;
   private idleSince = 0;
+  /** A message's first bytes came and its head is not complete: not idle (node's drain leaves it too). */
+  private inHead = false;
   private readonly onEnd = (): void => this.clientEnded();
   private readonly onClose = (): void => this.closed();
   /** A reset or a write after the peer left: the socket closes next ('close' cleans up). */
@@ -104,6 +106,7 @@ export class ClientConnection implements ResponseOwner {
         onMessageBegin: () => {
           this.headSince = this.messageSince = this.deps.now();
           this.idleSince = 0;
+          this.inHead = true;
         },
         stopAfter: (head) => (this.handingOff = this.deps.handOff(head)),
         onHead: (head) => this.headParsed(head),
@@ -127,9 +130,9 @@ export class ClientConnection implements ResponseOwner {
     else if (late(this.idleSince, t.keepAliveTimeoutMs)) this.socket.destroy();
   }
 
-  /** Shutdown: an idle connection closes now, a busy one after its response. */
+  /** Shutdown: an idle connection closes now; a busy one, or one whose head is arriving, after its response. */
   closeIfIdle(): void {
-    if (!this.gone && this.current === undefined && this.queue.length === 0) this.socket.destroy();
+    if (!this.gone && !this.inHead && this.current === undefined && this.queue.length === 0) this.socket.destroy();
   }
 
   responseDone(close: boolean): void {
@@ -165,6 +168,7 @@ export class ClientConnection implements ResponseOwner {
   /** After `stopAfter` said whether this head goes to node:http (then llhttp stops right after it). */
   private headParsed(head: RequestHead): void {
     this.headSince = 0;
+    this.inHead = false;
     if (this.handingOff) {
       this.stopped = true;
       this.handoff = { kind: 'handoff', head, rest: undefined };
