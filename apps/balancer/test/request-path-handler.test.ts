@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,9 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     expect([chunked.headers['content-length'], chunked.headers['transfer-encoding'], chunked.body]).toEqual(['4', undefined, 'abcd']);
     const empty = echo(await rawExchange(port, 'POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'));
     expect([empty.headers['content-length'], empty.body]).toEqual(['0', '']);
+    // The buffered bodies' memory reservations are given back once each exchange is over.
+    const metric = async (): Promise<string | undefined> => /fleet_balancer_request_body_memory_bytes (\d+)\n/.exec((await get(f.balancer?.adminPort ?? 0, '/metrics')).text)?.[1];
+    await waitFor(async () => (await metric()) === '0', { what: 'the body memory given back' });
   });
 
   it('stub_status counts a request as reading while its body arrives, as writing while it is proxied, and neither after', async () => {
@@ -129,7 +133,7 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     const sink = lineSink();
     const port = await start({ accessLog: { enabled: true } }, { accessLogDestination: sink.stream });
     const r = await rawExchange(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(r.status).toBe(200);
+    expect([r.status, r.headers.allow, r.headers['content-length'], r.body]).toEqual([200, 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', '0', '']);
     await waitFor(() => sink.lines.length === 1, { what: 'the first access log line' });
     const socket = net.connect(port, '127.0.0.1', () => socket.write('OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc'));
     f.cleanups.push(() => void socket.destroy());
@@ -141,6 +145,17 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
       ['OPTIONS', '*', 200],
       ['OPTIONS', '*', 499],
     ]);
+  });
+
+  it('OPTIONS * with a malformed message pipelined behind it: the 400 goes out alone and is what the access log records', async () => {
+    const sink = lineSink();
+    const port = await start({ accessLog: { enabled: true } }, { accessLogDestination: sink.stream });
+    const r = await rawExchange(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n{"text":"x"}', { until: () => false });
+    expect([r.closed, r.status, r.raw.match(/HTTP\/1\.1 /g)?.length]).toEqual([true, 400, 1]);
+    await waitFor(() => sink.lines.length === 1, { what: 'the access log line' });
+    await f.balancer?.close(1000); // flushes the log: nothing else may follow
+    expect(sink.lines.map((l) => [l.method, l.path, l.status])).toEqual([['OPTIONS', '*', 400]]);
+    f.balancer = undefined;
   });
 
   it('a body over clientMaxBodySize: 413 with Connection: close; a client leaving mid-body is logged at debug', async () => {
@@ -220,6 +235,34 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
 });
 
 describe.each(CLIENTS)('HTTP/2, upstream client %s', (client) => {
+  it('OPTIONS * is answered 200 with Allow; one whose stream the client resets before its end is logged 499, not answered', async () => {
+    const sink = lineSink();
+    f.balancer = await startTestBalancer(
+      { upstreams: { default: { servers: [await backend()], client } }, https: { port: 0, cert: tls.cert, key: tls.key, http2: true }, accessLog: { enabled: true } },
+      { accessLogDestination: sink.stream },
+    );
+    const session = h2Connect(f.balancer.httpsPort, tls.cert);
+    f.cleanups.push(() => void session.destroy());
+    const ok = await h2Request(session, { ':method': 'OPTIONS', ':path': '*' });
+    expect([ok.status, ok.body]).toEqual([200, '']);
+    await waitFor(() => sink.lines.length === 1, { what: 'the first access log line' });
+    const stream = session.request({ ':method': 'OPTIONS', ':path': '*', 'content-length': '10' }, { endStream: false });
+    let answered = false;
+    stream.on('response', () => (answered = true));
+    stream.on('error', () => undefined);
+    stream.write('abc');
+    await waitFor(async () => (await stub()).requests === 2, { what: 'the second OPTIONS * at the balancer' });
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+    await waitFor(() => sink.lines.length === 2, { what: 'the second access log line' });
+    await f.balancer.close(1000); // flushes the log: nothing else may follow
+    f.balancer = undefined;
+    expect(sink.lines.map((l) => [l.method, l.path, l.status])).toEqual([
+      ['OPTIONS', '*', 200],
+      ['OPTIONS', '*', 499],
+    ]);
+    expect([answered, f.backends[0]?.hits]).toEqual([false, 0]);
+  });
+
   it('a GET carries no body upstream, a POST its whole body; a body over the limit is a JSON 413 (no Connection header on HTTP/2)', async () => {
     const servers = [await backend()];
     f.balancer = await startTestBalancer({
