@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BalancerDeps } from '../src/app.js';
 import { startBackend } from './helpers/backend.js';
-import { get, startTestBalancer } from './helpers/balancer.js';
+import { get, startTestBalancer, testConfig } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
 import { h2Connect, h2Request } from './helpers/h2.js';
 import { capturedLogger, lineSink } from './helpers/lines.js';
 import { requestFrom } from './helpers/from-address.js';
 import { rawExchange } from './helpers/raw-http.js';
+import { answer, startScriptedUpstream } from './helpers/scripted-upstream.js';
 import { makeTestCert } from './helpers/tls.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -76,7 +77,9 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
   it('a body goes upstream only when the request has one: none for GET, a chunked upload whole with its length, Content-Length: 0 empty', async () => {
     const port = await start();
     const echo = (r: { body: string }) => JSON.parse(r.body) as { body: string; headers: Record<string, string | undefined> };
-    const g = echo(await rawExchange(port, 'GET /g HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const gr = await rawExchange(port, 'GET /g HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(gr.headers.connection).not.toBe('close'); // kept alive: the balancer is not draining
+    const g = echo(gr);
     expect([g.headers['content-length'], g.headers['transfer-encoding'], g.body]).toEqual([undefined, undefined, '']);
     const chunked = echo(await rawExchange(port, 'POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n'));
     expect([chunked.headers['content-length'], chunked.headers['transfer-encoding'], chunked.body]).toEqual(['4', undefined, 'abcd']);
@@ -169,6 +172,7 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     socket.destroy();
     const line = await waitFor(() => log.lines.find((l) => l.code === 'CLIENT_CLOSED_REQUEST'), { what: 'the debug line' });
     expect(line).toMatchObject({ level: 20, url: '/gone' });
+    expect(log.lines.filter((l) => l.code === 'BODY_TOO_LARGE')).toEqual([]); // only a client that left is logged
     expect(f.backends[0]?.hits).toBe(0);
   });
   it('a rate-limit delay holds the request before any upstream work while other clients pass, then serves it', async () => {
@@ -231,6 +235,30 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     const metrics = (await get(f.balancer?.adminPort ?? 0, '/metrics')).text;
     expect(metrics).toContain('fleet_balancer_local_errors_total{code="CLIENT_BODY_TEMP_PATH_RECREATED"} 1\n');
     expect(metrics).toContain('fleet_balancer_local_errors_total{code="CLIENT_BODY_TEMP_PATH_UNUSABLE"} 1\n');
+  });
+});
+
+describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener, client] as const)))('reload, listener %s, upstream client %s', (listener, client) => {
+  it('a group a reload removed is closed once the last request that started before the reload has finished, not before', async () => {
+    const [old, next] = await Promise.all([startScriptedUpstream('old'), startScriptedUpstream('next')]);
+    f.cleanups.push(() => old.close(), () => next.close());
+    old.onRequest = () => undefined; // held until the reload is done
+    const raw = (group: string, server: string) => ({
+      listen: { host: '127.0.0.1', port: 0, server: listener },
+      routes: [{ prefix: '/', upstream: group }],
+      // Idle upstream connections kept longer than any wait here: only closing the group closes one.
+      upstreams: { [group]: { servers: [server], client, keepalive: { idleTimeoutMs: 120_000 } } },
+    });
+    f.balancer = await startTestBalancer(raw('default', old.address));
+    const pending = get(f.balancer.port, '/x');
+    const held = await waitFor(() => old.exchanges[0], { what: 'the request at the old group' });
+    await f.balancer.reload(testConfig(raw('other', next.address)));
+    expect((await get(f.balancer.port, '/y')).status).toBe(200); // served by the new group meanwhile
+    expect(old.connections).toEqual({ opened: 1, closed: 0 });
+    await answer(old, held, 200);
+    expect((await pending).status).toBe(200);
+    // The old group's pool goes with the old snapshot's last request: its kept-alive connection closes.
+    await waitFor(() => old.connections.closed === 1, { what: 'the removed group closed' });
   });
 });
 
