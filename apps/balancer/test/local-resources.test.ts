@@ -12,7 +12,8 @@ import { waitFor } from './helpers/wait.js';
  * upstream clients: EMFILE on the upstream connect is answered 503 LOCAL_RESOURCES_EXHAUSTED
  * with `Retry-After: 1` (proxy.ts), and the peer is not blamed. The process test in
  * hardening-fds.test.ts checks passive health and the metric. Not in the request path's
- * mutation suite: under Stryker's runner the descriptor-starved window once hung a dry run.
+ * mutation suite: under Stryker's runner (vitest `pool: 'threads'`, so the lowered limit covers
+ * the whole runner process) one dry run hung, a later one timed out on the undici × node-listener case.
  */
 const f = useFixtures();
 

@@ -1,16 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BalancerDeps } from '../src/app.js';
 import { startBackend } from './helpers/backend.js';
-import { get, startTestBalancer } from './helpers/balancer.js';
+import { get, startTestBalancer, testConfig } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
 import { h2Connect, h2Request } from './helpers/h2.js';
 import { capturedLogger, lineSink } from './helpers/lines.js';
 import { requestFrom } from './helpers/from-address.js';
 import { rawExchange } from './helpers/raw-http.js';
+import { answer, startScriptedUpstream } from './helpers/scripted-upstream.js';
 import { makeTestCert } from './helpers/tls.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -75,12 +77,17 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
   it('a body goes upstream only when the request has one: none for GET, a chunked upload whole with its length, Content-Length: 0 empty', async () => {
     const port = await start();
     const echo = (r: { body: string }) => JSON.parse(r.body) as { body: string; headers: Record<string, string | undefined> };
-    const g = echo(await rawExchange(port, 'GET /g HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const gr = await rawExchange(port, 'GET /g HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(gr.headers.connection).not.toBe('close'); // kept alive: the balancer is not draining
+    const g = echo(gr);
     expect([g.headers['content-length'], g.headers['transfer-encoding'], g.body]).toEqual([undefined, undefined, '']);
     const chunked = echo(await rawExchange(port, 'POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n'));
     expect([chunked.headers['content-length'], chunked.headers['transfer-encoding'], chunked.body]).toEqual(['4', undefined, 'abcd']);
     const empty = echo(await rawExchange(port, 'POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'));
     expect([empty.headers['content-length'], empty.body]).toEqual(['0', '']);
+    // The buffered bodies' memory reservations are given back once each exchange is over.
+    const metric = async (): Promise<string | undefined> => /fleet_balancer_request_body_memory_bytes (\d+)\n/.exec((await get(f.balancer?.adminPort ?? 0, '/metrics')).text)?.[1];
+    await waitFor(async () => (await metric()) === '0', { what: 'the body memory given back' });
   });
 
   it('stub_status counts a request as reading while its body arrives, as writing while it is proxied, and neither after', async () => {
@@ -129,7 +136,7 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     const sink = lineSink();
     const port = await start({ accessLog: { enabled: true } }, { accessLogDestination: sink.stream });
     const r = await rawExchange(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(r.status).toBe(200);
+    expect([r.status, r.headers.allow, r.headers['content-length'], r.body]).toEqual([200, 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', '0', '']);
     await waitFor(() => sink.lines.length === 1, { what: 'the first access log line' });
     const socket = net.connect(port, '127.0.0.1', () => socket.write('OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc'));
     f.cleanups.push(() => void socket.destroy());
@@ -143,6 +150,17 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     ]);
   });
 
+  it('OPTIONS * with a malformed message pipelined behind it: the 400 goes out alone and is what the access log records', async () => {
+    const sink = lineSink();
+    const port = await start({ accessLog: { enabled: true } }, { accessLogDestination: sink.stream });
+    const r = await rawExchange(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n{"text":"x"}', { until: () => false });
+    expect([r.closed, r.status, r.raw.match(/HTTP\/1\.1 /g)?.length]).toEqual([true, 400, 1]);
+    await waitFor(() => sink.lines.length === 1, { what: 'the access log line' });
+    await f.balancer?.close(1000); // flushes the log: nothing else may follow
+    expect(sink.lines.map((l) => [l.method, l.path, l.status])).toEqual([['OPTIONS', '*', 400]]);
+    f.balancer = undefined;
+  });
+
   it('a body over clientMaxBodySize: 413 with Connection: close; a client leaving mid-body is logged at debug', async () => {
     const log = capturedLogger('debug');
     const port = await start({ limits: { clientMaxBodySize: '10' } }, { logger: log.logger });
@@ -154,6 +172,7 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     socket.destroy();
     const line = await waitFor(() => log.lines.find((l) => l.code === 'CLIENT_CLOSED_REQUEST'), { what: 'the debug line' });
     expect(line).toMatchObject({ level: 20, url: '/gone' });
+    expect(log.lines.filter((l) => l.code === 'BODY_TOO_LARGE')).toEqual([]); // only a client that left is logged
     expect(f.backends[0]?.hits).toBe(0);
   });
   it('a rate-limit delay holds the request before any upstream work while other clients pass, then serves it', async () => {
@@ -219,7 +238,59 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
   });
 });
 
+describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener, client] as const)))('reload, listener %s, upstream client %s', (listener, client) => {
+  it('a group a reload removed is closed once the last request that started before the reload has finished, not before', async () => {
+    const [old, next] = await Promise.all([startScriptedUpstream('old'), startScriptedUpstream('next')]);
+    f.cleanups.push(() => old.close(), () => next.close());
+    old.onRequest = () => undefined; // held until the reload is done
+    const raw = (group: string, server: string) => ({
+      listen: { host: '127.0.0.1', port: 0, server: listener },
+      routes: [{ prefix: '/', upstream: group }],
+      // Idle upstream connections kept longer than any wait here: only closing the group closes one.
+      upstreams: { [group]: { servers: [server], client, keepalive: { idleTimeoutMs: 120_000 } } },
+    });
+    f.balancer = await startTestBalancer(raw('default', old.address));
+    const pending = get(f.balancer.port, '/x');
+    const held = await waitFor(() => old.exchanges[0], { what: 'the request at the old group' });
+    await f.balancer.reload(testConfig(raw('other', next.address)));
+    expect((await get(f.balancer.port, '/y')).status).toBe(200); // served by the new group meanwhile
+    expect(old.connections).toEqual({ opened: 1, closed: 0 });
+    await answer(old, held, 200);
+    expect((await pending).status).toBe(200);
+    // The old group's pool goes with the old snapshot's last request: its kept-alive connection closes.
+    await waitFor(() => old.connections.closed === 1, { what: 'the removed group closed' });
+  });
+});
+
 describe.each(CLIENTS)('HTTP/2, upstream client %s', (client) => {
+  it('OPTIONS * is answered 200 with Allow; one whose stream the client resets before its end is logged 499, not answered', async () => {
+    const sink = lineSink();
+    f.balancer = await startTestBalancer(
+      { upstreams: { default: { servers: [await backend()], client } }, https: { port: 0, cert: tls.cert, key: tls.key, http2: true }, accessLog: { enabled: true } },
+      { accessLogDestination: sink.stream },
+    );
+    const session = h2Connect(f.balancer.httpsPort, tls.cert);
+    f.cleanups.push(() => void session.destroy());
+    const ok = await h2Request(session, { ':method': 'OPTIONS', ':path': '*' });
+    expect([ok.status, ok.body]).toEqual([200, '']);
+    await waitFor(() => sink.lines.length === 1, { what: 'the first access log line' });
+    const stream = session.request({ ':method': 'OPTIONS', ':path': '*', 'content-length': '10' }, { endStream: false });
+    let answered = false;
+    stream.on('response', () => (answered = true));
+    stream.on('error', () => undefined);
+    stream.write('abc');
+    await waitFor(async () => (await stub()).requests === 2, { what: 'the second OPTIONS * at the balancer' });
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+    await waitFor(() => sink.lines.length === 2, { what: 'the second access log line' });
+    await f.balancer.close(1000); // flushes the log: nothing else may follow
+    f.balancer = undefined;
+    expect(sink.lines.map((l) => [l.method, l.path, l.status])).toEqual([
+      ['OPTIONS', '*', 200],
+      ['OPTIONS', '*', 499],
+    ]);
+    expect([answered, f.backends[0]?.hits]).toEqual([false, 0]);
+  });
+
   it('a GET carries no body upstream, a POST its whole body; a body over the limit is a JSON 413 (no Connection header on HTTP/2)', async () => {
     const servers = [await backend()];
     f.balancer = await startTestBalancer({
