@@ -1,11 +1,10 @@
 /** The real `node dist/main.js` (or another build's) on loopback, and its peak RSS. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { buildNodeFlags } from '@fleet/bench-kit';
 
 const MAIN_JS = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -19,19 +18,12 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** The node flags that build's replicas start with (its dist/node-flags.js; none in builds before it). */
-async function nodeFlags(mainJs: string): Promise<readonly string[]> {
-  const file = join(dirname(mainJs), 'node-flags.js');
-  if (!existsSync(file)) return [];
-  return ((await import(pathToFileURL(file).href)) as { REPLICA_NODE_FLAGS: readonly string[] }).REPLICA_NODE_FLAGS;
-}
-
 /**
  * Spawns `node dist/main.js` (or another build's `mainJs`, e.g. a baseline) with the node flags
  * that build's replicas get wherever they are started, and waits for "listening".
  */
 export async function startServer(env: Record<string, string> = {}, mainJs = MAIN_JS): Promise<Server> {
-  const flags = await nodeFlags(mainJs);
+  const flags = await buildNodeFlags(mainJs, 'REPLICA_NODE_FLAGS');
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...flags, mainJs], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SERVER_ID: 'bench', ...env },

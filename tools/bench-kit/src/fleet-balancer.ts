@@ -6,10 +6,10 @@
  * `BALANCER_NODE_FLAGS`; none for a build before it), so a baseline build starts as it shipped.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { buildNodeFlags } from './build-node-flags.js';
 import { fleetConfigFor, type ProxySetup } from './matched-proxies.js';
 import { captureOutput, isRunning, onCleanup, spawnTracked, stopChild } from './processes.js';
 import { httpOk, waitFor } from './wait.js';
@@ -37,10 +37,8 @@ export interface FleetBalancerOptions {
 }
 
 /** The node flags the build of `mainJs` starts with (its `node-flags.js`; none in builds before it). */
-export async function balancerNodeFlags(mainJs: string): Promise<readonly string[]> {
-  const file = join(dirname(mainJs), 'node-flags.js');
-  if (!existsSync(file)) return [];
-  return ((await import(pathToFileURL(file).href)) as { BALANCER_NODE_FLAGS: readonly string[] }).BALANCER_NODE_FLAGS;
+export function balancerNodeFlags(mainJs: string): Promise<readonly string[]> {
+  return buildNodeFlags(mainJs, 'BALANCER_NODE_FLAGS');
 }
 
 export async function startFleetBalancer(mainJs: string, setup: ProxySetup, options: FleetBalancerOptions = {}): Promise<FleetBalancer> {

@@ -15,5 +15,6 @@ export { combineWrk, luaString, parseWrkOutput, socketErrorTotal, wrkScript, WRK
 export { runWrk, wrkBinary, wrkVersion, type WrkRun, type WrkRunResult } from './wrk.js';
 export { startHttpService, type HttpService, type HttpServiceSpec } from './service.js';
 export { fleetConfigFor, nginxSettingsFor, serverLines, SEED_SERVER_PARAMS, type ProxySetup } from './matched-proxies.js';
+export { buildNodeFlags } from './build-node-flags.js';
 export { balancerNodeFlags, startFleetBalancer, type FleetBalancer, type FleetBalancerOptions } from './fleet-balancer.js';
 export { envFlag, envInt, envList, type IntRange } from './env.js';
