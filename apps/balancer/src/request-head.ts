@@ -6,6 +6,10 @@ import { BalancerError } from './errors.js';
  * NGINX answers them (or, where NGINX is silent or lenient, as the RFC says):
  * - `HTTP/2.0` (or any 2+) on an HTTP/1 connection → 505; an HTTP/0.9-style line (no
  *   version) → 400 (NGINX would answer in 0.9 form, without a status line);
+ * - a request line (`METHOD target HTTP/1.1`; on HTTP/2 the same line built from `:method` and
+ *   `:path`) longer than `limits.maxRequestLineSize` → 414, the connection closed (NGINX: a
+ *   line over one `large_client_header_buffers` buffer, 8k). A line longer than
+ *   `limits.maxHeaderSize` never gets here: the parser cuts it first (431);
  * - HTTP/1.1 without `Host`, or several `Host` headers → 400 (RFC 9112 §3.2);
  * - more header lines than `limits.maxHeaderCount` → 431 (node would drop the rest silently,
  *   a late `Content-Length` with them);
@@ -39,13 +43,22 @@ function headerListSize(raw: readonly string[]): number {
 export interface HeadLimits {
   maxHeaderCount: number;
   maxHeaderSize: number;
+  maxRequestLineSize: number;
 }
 
-export function checkRequestHead(req: IncomingMessage, { maxHeaderCount, maxHeaderSize }: HeadLimits): HeadCheck {
+/** `METHOD SP target SP HTTP/x.y`: the method, the target, two spaces and the 8-byte version. */
+function requestLineSize(req: IncomingMessage): number {
+  return (req.method ?? '').length + (req.url ?? '').length + 10;
+}
+
+export function checkRequestHead(req: IncomingMessage, { maxHeaderCount, maxHeaderSize, maxRequestLineSize }: HeadLimits): HeadCheck {
   if (req.httpVersionMajor >= 2 && (req as { stream?: unknown }).stream === undefined) {
     return new BalancerError('HTTP_VERSION_NOT_SUPPORTED', `HTTP/${req.httpVersion} is not spoken on this listener`, { connection: 'close' });
   }
   if (req.httpVersionMajor === 0) return new BalancerError('BAD_REQUEST', 'HTTP/0.9 requests are not supported', { connection: 'close' });
+  if (requestLineSize(req) > maxRequestLineSize) {
+    return new BalancerError('URI_TOO_LONG', `request line over limits.maxRequestLineSize (${maxRequestLineSize} bytes)`, { connection: 'close' });
+  }
   const raw = req.rawHeaders;
   if (raw.length / 2 > maxHeaderCount) {
     return new BalancerError('HEADERS_TOO_LARGE', `more than ${maxHeaderCount} header lines`, { connection: 'close' });

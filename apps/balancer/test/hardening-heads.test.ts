@@ -29,6 +29,7 @@ describe('request heads answered by the balancer', () => {
     ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 405, 'METHOD_NOT_ALLOWED'],
     ['an unknown Expect', 'POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx', 417, 'EXPECTATION_FAILED'],
     ['1200 header lines with a late Content-Length', `POST / HTTP/1.1\r\nHost: x\r\n${manyHeaders}Content-Length: 2\r\n\r\nhi`, 431, 'HEADERS_TOO_LARGE'],
+    ['a 9000-byte request line (NGINX: 414 past its 8k header buffer)', `GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, 'URI_TOO_LONG'],
     ['a malformed request line', 'GET / HTTP/1.2\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
     // node:http destroys a PRI request's socket as soon as the handler returns (fuzz seed 1151906740)
     ['an HTTP/0.9-style PRI line', 'PRI /\r\nHost: fuzz.example\r\n\r\n', 400, 'BAD_REQUEST'],

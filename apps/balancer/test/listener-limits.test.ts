@@ -17,21 +17,35 @@ const f = useFixtures();
 const tls = makeTestCert();
 afterAll(() => tls.cleanup());
 
-const limits = { maxHeaderSize: 2048, headersTimeoutMs: 400, requestTimeoutMs: 400, keepAliveTimeoutMs: 400 };
+const limits = { maxHeaderSize: 2048, maxRequestLineSize: 1024, headersTimeoutMs: 400, requestTimeoutMs: 400, keepAliveTimeoutMs: 400 };
 
-type Listener = 'plain' | 'https' | 'http2 (HTTP/1.1)';
+type Listener = 'plain' | 'plain (engine)' | 'https' | 'http2 (HTTP/1.1)';
 
 async function start(listener: Listener): Promise<number> {
   f.backends = [await startBackend('s1')];
-  const https = listener === 'plain' ? {} : { https: { port: 0, cert: tls.cert, key: tls.key, http2: listener !== 'https' } };
-  f.balancer = await startTestBalancer({ upstreams: { default: { servers: [f.backends[0]?.address] } }, limits, ...https });
-  return (listener === 'plain' ? f.balancer.port : f.balancer.httpsPort) ?? 0;
+  const plain = listener.startsWith('plain');
+  const https = plain ? {} : { https: { port: 0, cert: tls.cert, key: tls.key, http2: listener !== 'https' } };
+  const listen = listener === 'plain (engine)' ? { listen: { host: '127.0.0.1', port: 0, server: 'engine' } } : {};
+  f.balancer = await startTestBalancer({ upstreams: { default: { servers: [f.backends[0]?.address] } }, limits, ...listen, ...https });
+  return (plain ? f.balancer.port : f.balancer.httpsPort) ?? 0;
 }
 
 const bigHead = `GET /big HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4000)}\r\n\r\n`;
 
-describe.each<Listener>(['plain', 'https', 'http2 (HTTP/1.1)'])('HTTP/1.1 on the %s listener', (listener) => {
-  const overTls = listener !== 'plain';
+describe.each<Listener>(['plain', 'plain (engine)', 'https', 'http2 (HTTP/1.1)'])('HTTP/1.1 on the %s listener', (listener) => {
+  const overTls = !listener.startsWith('plain');
+
+  it('answers a request line over limits.maxRequestLineSize (within maxHeaderSize) with the JSON 414 and closes', async () => {
+    const port = await start(listener);
+    const answer = await rawExchange(port, `GET /${'a'.repeat(1100)} HTTP/1.1\r\nHost: x\r\n\r\n`, { tls: overTls });
+    expect(answer.status).toBe(414);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'URI_TOO_LONG' });
+    expect(answer.closed).toBe(true);
+    expect(f.backends[0]?.hits).toBe(0);
+    // A line of exactly the limit still passes (`GET /aaa… HTTP/1.1`, 1024 bytes without CRLF).
+    const fits = `/${'a'.repeat(1024 - 'GET  HTTP/1.1'.length - 1)}`;
+    expect((await rawExchange(port, `GET ${fits} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { tls: overTls })).status).toBe(200);
+  });
 
   it('answers a head over limits.maxHeaderSize with the JSON 431', async () => {
     const port = await start(listener);
@@ -58,6 +72,14 @@ async function startSession(): Promise<ClientHttp2Session> {
 }
 
 describe('HTTP/2 sessions', () => {
+  it('answer a :path whose request line is over limits.maxRequestLineSize with the JSON 414', async () => {
+    const session = await startSession();
+    const long = await h2Request(session, { ':path': `/${'a'.repeat(1100)}` });
+    expect(long.status).toBe(414);
+    expect(JSON.parse(long.body)).toMatchObject({ code: 'URI_TOO_LONG' });
+    expect(f.backends[0]?.hits).toBe(0);
+  });
+
   it('answer a header list over limits.maxHeaderSize sent before the SETTINGS are acknowledged with the JSON 431', async () => {
     const session = await startSession();
     const first = await h2Request(session, { ':path': '/big', 'x-big': 'a'.repeat(4000) });

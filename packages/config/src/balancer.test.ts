@@ -47,6 +47,7 @@ describe('loadBalancerConfig from env', () => {
         clientMaxBodySize: 1024 * 1024,
         maxHeaderSize: 16_384,
         maxHeaderCount: 100,
+        maxRequestLineSize: 8192,
         clientBodyBufferSize: 16_384,
         clientBodyMemory: 16 * 1024 * 1024,
         headersTimeoutMs: 10_000,

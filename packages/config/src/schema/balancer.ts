@@ -47,6 +47,7 @@ const limits = strict({
   clientMaxBodySize: size().default(MiB),
   maxHeaderSize: size({ positive: true }).default(16_384),
   maxHeaderCount: positiveInt.default(100),
+  maxRequestLineSize: size({ positive: true }).default(8192),
   clientBodyBufferSize: size().default(16_384),
   clientBodyMemory: size().default(16 * MiB),
   clientBodyTempPath: nonEmpty.optional(),
