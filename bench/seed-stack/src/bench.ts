@@ -14,7 +14,7 @@ import { aptInstall, canInstall, missingBenchPackages, missingIsFatal, skipMessa
 import { measure, warmUp, type LoadOptions, type LoadSpec, type RunResult } from './measure.js';
 import { loadPayloadMix, TEXTS_PER_BATCH } from './payloads.js';
 import { runsTable, stacksTable, summarize, targets, targetsTable, totalErrors, type StackRound } from './report.js';
-import { startFleetStack, startSeedStack, type RunningStack, type StackPorts, type SystemName } from './stacks.js';
+import { fleetBuildAt, startFleetStack, startSeedStack, type FleetBuild, type RunningStack, type StackPorts, type SystemName } from './stacks.js';
 import { fleetVersion, loadGenerator, machine, seedVersion } from './versions.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -48,8 +48,11 @@ function loads(cfg: BenchConfig): LoadSpec[] {
 
 const idsOf = (specs: readonly LoadSpec[], kind: LoadSpec['kind']): string[] => specs.filter((s) => s.kind === kind).map((s) => s.id);
 
-function start(system: SystemName, ports: Record<'seed' | 'fleet', StackPorts>): Promise<RunningStack> {
+type Ports = Record<'seed' | 'fleet' | 'fleetBase', StackPorts>;
+
+function start(system: SystemName, ports: Ports, base: FleetBuild | undefined): Promise<RunningStack> {
   if (system === 'fleet') return startFleetStack(ports.fleet);
+  if (system === 'fleet-base') return startFleetStack(ports.fleetBase, base);
   return startSeedStack(ports.seed, system === 'seed' ? 1 : 'auto');
 }
 
@@ -60,8 +63,8 @@ async function warm(stack: RunningStack, specs: LoadSpec[], o: LoadOptions): Pro
   return errors;
 }
 
-async function oneStack(system: SystemName, cfg: BenchConfig, specs: LoadSpec[], ports: Record<'seed' | 'fleet', StackPorts>, wrk: string): Promise<StackRound> {
-  const stack = await start(system, ports);
+async function oneStack(system: SystemName, cfg: BenchConfig, specs: LoadSpec[], ports: Ports, wrk: string, base: FleetBuild | undefined): Promise<StackRound> {
+  const stack = await start(system, ports, base);
   log(`${system}: all ready in ${Math.round(stack.startToReadyMs)} ms; warming up ${cfg.warmupS} s`);
   const o: LoadOptions = { wrk, durationS: cfg.warmupS, cpus: cfg.wrkCpus || undefined };
   try {
@@ -79,10 +82,10 @@ async function oneStack(system: SystemName, cfg: BenchConfig, specs: LoadSpec[],
   }
 }
 
-async function allocatePorts(base: number): Promise<Record<'seed' | 'fleet', StackPorts>> {
-  const p = await freePortsInRange(10, base, base + 199);
-  const at = (i: number): number => p[i] as number;
-  return { seed: { replicas: [at(0), at(1), at(2)], proxy: at(3), admin: at(4) }, fleet: { replicas: [at(5), at(6), at(7)], proxy: at(8), admin: at(9) } };
+async function allocatePorts(base: number): Promise<Ports> {
+  const p = await freePortsInRange(15, base, base + 199);
+  const stack = (i: number): StackPorts => ({ replicas: [p[i] as number, p[i + 1] as number, p[i + 2] as number], proxy: p[i + 3] as number, admin: p[i + 4] as number });
+  return { seed: stack(0), fleet: stack(5), fleetBase: stack(10) };
 }
 
 function printReport(cfg: BenchConfig, rounds: StackRound[], header: string[], specs: readonly LoadSpec[]): void {
@@ -108,20 +111,22 @@ async function main(): Promise<void> {
   if (!ensurePackages()) return;
   const wrk = wrkBinary() as string;
   const specs = loads(cfg);
+  const base = cfg.fleetBase === undefined ? undefined : fleetBuildAt(cfg.fleetBase);
   const ports = await allocatePorts(cfg.portBase);
   const header = [
     `date: ${new Date().toISOString()}${cfg.smoke ? ' (BENCH_SMOKE=1: short run, numbers not comparable)' : ''}`,
     `machine: ${machine()}`,
     `fleet: ${fleetVersion()}`,
+    ...(cfg.fleetBase === undefined ? [] : [`fleet-base: ${fleetVersion(cfg.fleetBase)}`]),
     `seed: ${seedVersion()}`,
     `load: ${loadGenerator(cfg.wrkCpus)}; ${cfg.rounds} round(s), order alternating, ${cfg.warmupS} s warm-up, ${cfg.durationS} s per run (${cfg.lightDurationS} s at c=1, c=4); medians`,
   ];
   header.forEach(log);
-  const order: SystemName[] = ['seed', ...(cfg.nginxAuto ? (['seed-auto'] as const) : []), 'fleet'];
+  const order: SystemName[] = ['seed', ...(cfg.nginxAuto ? (['seed-auto'] as const) : []), ...(base === undefined ? [] : (['fleet-base'] as const)), 'fleet'];
   log(`planned: ${plannedLoadSeconds(cfg, order.length, specs.map((s) => s.durationS))} s of load, plus ${cfg.rounds * order.length} stack start-ups`);
   const rounds: StackRound[] = [];
   for (let round = 0; round < cfg.rounds; round++) {
-    for (const system of round % 2 === 0 ? order : [...order].reverse()) rounds.push(await oneStack(system, cfg, specs, ports, wrk));
+    for (const system of round % 2 === 0 ? order : [...order].reverse()) rounds.push(await oneStack(system, cfg, specs, ports, wrk, base));
   }
   printReport(cfg, rounds, header, specs);
   const errors = totalErrors(rounds);

@@ -12,6 +12,12 @@ describe('benchConfig', () => {
     expect(() => benchConfig({ BENCH_DURATION: 'ten' })).toThrow(/BENCH_DURATION must be a non-negative integer, got "ten"/);
   });
 
+  it('takes another fleet checkout to measure as fleet-base, none by default', () => {
+    expect(benchConfig({}).fleetBase).toBeUndefined();
+    expect(benchConfig({ BENCH_FLEET_BASE: '' }).fleetBase).toBeUndefined();
+    expect(benchConfig({ BENCH_FLEET_BASE: '/tmp/base' }).fleetBase).toBe('/tmp/base');
+  });
+
   it('plans the run length up front: light rows (c=1, c=4) keep the full run near 7 minutes of load, smoke under a minute', () => {
     const full = benchConfig({});
     // seed, seed-auto, fleet; c1, c4 (light), c32, c64, c32x8

@@ -15,6 +15,11 @@ export interface BenchConfig {
   wrkCpus: string;
   /** Also measure the seed with NGINX `worker_processes auto`. */
   nginxAuto: boolean;
+  /**
+   * Another fleet checkout, built (`BENCH_FLEET_BASE`): its stack runs as `fleet-base` in the
+   * same interleaved rounds, so a change is measured against its base in one run.
+   */
+  fleetBase?: string;
 }
 
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -29,6 +34,7 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     portBase: int(env, 'BENCH_PORT_BASE', 24000),
     wrkCpus: env.BENCH_WRK_CPUS ?? lastCpu,
     nginxAuto: env.BENCH_NGINX_AUTO !== '0',
+    ...(env.BENCH_FLEET_BASE ? { fleetBase: env.BENCH_FLEET_BASE } : {}),
   };
 }
 

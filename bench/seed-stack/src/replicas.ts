@@ -12,13 +12,16 @@ import { PACKAGE_DIR, TABLES_PATH } from './paths.js';
 
 export type Replica = HttpService;
 
-/** fleet's model-server with its defaults (workers = cores, batching on); `env` adds to them. */
-export function startFleetReplica(serverId: string, port: number, env: NodeJS.ProcessEnv = {}): Replica {
+/**
+ * fleet's model-server with its defaults (workers = cores, batching on); `env` adds to them.
+ * `argv`: node's arguments, by default this build's as `pnpm start` and the image run a replica.
+ */
+export function startFleetReplica(serverId: string, port: number, env: NodeJS.ProcessEnv = {}, argv: readonly string[] = replicaArgv()): Replica {
   return startHttpService({
     name: serverId,
     port,
     cmd: process.execPath,
-    args: replicaArgv(), // as `pnpm start` and the image run a replica
+    args: [...argv],
     env: { HOST: '127.0.0.1', PORT: String(port), SERVER_ID: serverId, LOG_LEVEL: 'warn', ...env },
   });
 }

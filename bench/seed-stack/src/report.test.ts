@@ -74,6 +74,14 @@ describe('targets', () => {
     expect(targetsTable(Object.values(byName), ['seed'])).toContain('| CPU per request, c1 | ≤ 1× | 1.25× not met |');
   });
 
+  it('gives a base build (BENCH_FLEET_BASE) its own column: the ratio, without a verdict', () => {
+    const withBase = summarize([round('seed', 1, 100, 3000), round('fleet-base', 2, 120, 2500), round('fleet', 2.5, 115, 2000)]);
+    const text = targetsTable(targets(withBase, ['c32'], 'c32x8'), ['seed', 'fleet-base']);
+    expect(text).toContain('vs fleet (base build)');
+    expect(text).toContain('| req/s per CPU-second, c32 | ≥ 2× | 2.50× met | 1.25× |');
+    expect(stacksTable(withBase)).toContain('| fleet (base build) | 2,500 | 120 |');
+  });
+
   it('shows a dash when a side is missing', () => {
     const onlyFleet = targets(summarize([round('fleet', 1, 1, 1)]), ['c32'], 'c32x8');
     expect(targetsTable(onlyFleet, ['seed'])).toContain('| — |');

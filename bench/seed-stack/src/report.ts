@@ -96,7 +96,7 @@ export function targets(summaries: readonly SystemSummary[], singleIds: readonly
   ];
 }
 
-const LABEL: Record<SystemName, string> = { seed: 'seed (NGINX 1 worker)', 'seed-auto': 'seed (NGINX auto)', fleet: 'fleet' };
+const LABEL: Record<SystemName, string> = { seed: 'seed (NGINX 1 worker)', 'seed-auto': 'seed (NGINX auto)', fleet: 'fleet', 'fleet-base': 'fleet (base build)' };
 
 export function runsTable(summaries: readonly SystemSummary[]): string {
   const ids = [...new Set(summaries.flatMap((s) => s.runs.map((r) => r.id)))];
@@ -122,7 +122,9 @@ export function stacksTable(summaries: readonly SystemSummary[]): string {
 export function targetsTable(list: readonly Target[], seeds: readonly SystemName[]): string {
   const verdict = (t: Target, seed: SystemName): string => {
     const r = t.ratios[seed] ?? NaN;
-    return Number.isFinite(r) ? `${fmt(r, 2)}× ${t.met(r) ? 'met' : 'not met'}` : '—';
+    if (!Number.isFinite(r)) return '—';
+    // Against the base build the ratio is the change's effect; the targets are against the seed.
+    return seed === 'fleet-base' ? `${fmt(r, 2)}×` : `${fmt(r, 2)}× ${t.met(r) ? 'met' : 'not met'}`;
   };
   return markdownTable(
     ['target (fleet ÷ seed)', 'goal', ...seeds.map((s) => `vs ${LABEL[s]}`)],

@@ -5,14 +5,15 @@ import { nginxBinary, nginxVersion, wrkBinary, wrkVersion } from '@fleet/bench-k
 import { MODEL_INFO } from '@fleet/model';
 import { PYTHON } from './deps.js';
 
-function git(args: string[]): string {
-  const out = spawnSync('git', args, { encoding: 'utf8' });
+function git(args: string[], cwd?: string): string {
+  const out = spawnSync('git', args, { encoding: 'utf8', ...(cwd === undefined ? {} : { cwd }) });
   return out.status === 0 ? out.stdout.trim() : 'unknown';
 }
 
-export function fleetVersion(): string {
-  const dirty = git(['status', '--porcelain']) === '' ? '' : ' (uncommitted changes)';
-  return `fleet ${git(['rev-parse', '--short', 'HEAD'])}${dirty}, Node ${process.versions.node}, model ${MODEL_INFO.version}`;
+/** This checkout's commit (or the one at `dir`), Node and the model. */
+export function fleetVersion(dir?: string): string {
+  const dirty = git(['status', '--porcelain'], dir) === '' ? '' : ' (uncommitted changes)';
+  return `fleet ${git(['rev-parse', '--short', 'HEAD'], dir)}${dirty}, Node ${process.versions.node}, model ${MODEL_INFO.version}`;
 }
 
 export function seedVersion(): string {
