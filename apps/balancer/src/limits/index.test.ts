@@ -17,6 +17,7 @@ const DEFAULTS: LimitsConfig = {
   clientMaxBodySize: 1024,
   maxHeaderSize: 16384,
   maxHeaderCount: 100,
+  maxRequestLineSize: 8192,
   clientBodyBufferSize: 16384,
   clientBodyMemory: 16 * 1024 * 1024,
   headersTimeoutMs: 10000,
