@@ -7,11 +7,14 @@
 // `src/upstream-relay.ts` (the undici client) is left out on purpose: it is being replaced, and
 // its mutants would be measured against a client that is about to go. Add its successor here
 // once it lands.
+// Target ≥ 80 % (`break`); CI runs it third in `test:mutation:ci` with `--incremental` against the
+// committed stryker-incremental.request-path.json (an unchanged tree: ~2.5 min here, nearly all
+// of it the dry run; a whole run without the file is ~38 min).
 import { strykerConfig } from '../../stryker.base.mjs';
 
 export default strykerConfig({
   mutate: ['src/upstream-errors.ts', 'src/retry-budget.ts', 'src/handler.ts', 'src/proxy.ts'],
-  break: 0,
+  break: 80,
   extra: {
     vitest: { configFile: 'vitest.mutation.request-path.config.ts' },
     htmlReporter: { fileName: 'reports/mutation-request-path/index.html' },
