@@ -93,11 +93,23 @@ describe('benchConfig', () => {
     expect(cfg.targets.find((t) => t.name === 'fleet')?.nodeFlags).toBeUndefined();
   });
 
+  it('runs another checkout\'s build when an extra gives main (its node flags its own unless nodeFlags says)', () => {
+    const cfg = benchConfig({ BENCH_EXTRA_TARGETS: '{"base": {"main": "/tmp/base-main/apps/balancer/dist/main.js", "config": {"listen": {"server": "engine"}}}, "base-bare": {"main": "/b/main.js", "nodeFlags": []}}' });
+    expect(cfg.targets.slice(-2)).toEqual([
+      { name: 'base', kind: 'fleet', label: 'fleet, base', fleet: { listen: { server: 'engine' } }, main: '/tmp/base-main/apps/balancer/dist/main.js' },
+      { name: 'base-bare', kind: 'fleet', label: 'fleet, base-bare', fleet: {}, nodeFlags: [], main: '/b/main.js' },
+    ]);
+    expect(cfg.targets.find((t) => t.name === 'fleet')?.main).toBeUndefined();
+  });
+
   it.each([
     ['nodeFlags that is not a list', '{"a": {"nodeFlags": "--x"}}', /^BENCH_EXTRA_TARGETS\.a\.nodeFlags must be a list of node flags/],
     ['a node flag a shell would read', '{"a": {"nodeFlags": ["--x=$(id)"]}}', /^BENCH_EXTRA_TARGETS\.a\.nodeFlags must be a list of node flags/],
     ['a script instead of a flag', '{"a": {"nodeFlags": ["evil.js"]}}', /^BENCH_EXTRA_TARGETS\.a\.nodeFlags must be a list of node flags/],
-    ['a key beside nodeFlags other than config', '{"a": {"nodeFlags": [], "listen": {}}}', /^BENCH_EXTRA_TARGETS\.a: with nodeFlags only "config" may be beside it, not listen/],
+    ['a key beside nodeFlags other than config', '{"a": {"nodeFlags": [], "listen": {}}}', /^BENCH_EXTRA_TARGETS\.a: with nodeFlags or main only "config" may be beside them, not listen/],
+    ['a relative main', '{"a": {"main": "dist/main.js"}}', /^BENCH_EXTRA_TARGETS\.a\.main must be the absolute path of a build's entry/],
+    ['a main that is not a script', '{"a": {"main": "/tmp/base/apps/balancer/dist"}}', /^BENCH_EXTRA_TARGETS\.a\.main must be the absolute path/],
+    ['a main that is not a string', '{"a": {"main": ["/x/main.js"]}}', /^BENCH_EXTRA_TARGETS\.a\.main must be the absolute path/],
     ['a config that is not an object', '{"a": {"nodeFlags": [], "config": 3}}', /^BENCH_EXTRA_TARGETS\.a\.config must be an object/],
     ['not JSON', '{big', /^BENCH_EXTRA_TARGETS must be a JSON object .*: SyntaxError/],
     ['not an object', '["a"]', /^BENCH_EXTRA_TARGETS must be a JSON object/],

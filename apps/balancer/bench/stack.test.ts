@@ -3,7 +3,10 @@
  * and the systemd unit start them: the replica's node flags before the entry; the fleet targets
  * start with the balancer's own node flags (or an extra's, for a heap-sizing screen).
  */
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPLICA_NODE_FLAGS } from '@fleet/model-server/node-flags';
 import { commandLine, freePortsInRange, type ListeningProcess } from '@fleet/bench-kit';
@@ -47,5 +50,18 @@ describe('startTarget (fleet)', () => {
     expect(await start(fleet)).toEqual([...BALANCER_NODE_FLAGS, BALANCER_MAIN]);
     const [bare] = extraTargets('{"bare": {"nodeFlags": []}}');
     expect(await start(bare as Target)).toEqual([BALANCER_MAIN]);
+  });
+
+  it('starts another build\'s entry when an extra target names main, with the node flags beside that entry', async () => {
+    // A "build" whose entry is a link to this one's and that has no node-flags.js beside it: started bare.
+    const dir = mkdtempSync(join(tmpdir(), 'bench-main-'));
+    try {
+      const main = join(dir, 'main.js');
+      symlinkSync(BALANCER_MAIN, main);
+      const [other] = extraTargets(JSON.stringify({ other: { main } }));
+      expect(await start(other as Target)).toEqual([main]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

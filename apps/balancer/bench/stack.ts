@@ -54,6 +54,6 @@ export async function startTarget(target: Target, backends: readonly ListeningPr
     const n = await startNginx(nginxBin, nginxSettingsFor(setup));
     return { target, ports: [n.port], pids: () => n.pids(), stop: () => n.stop('fast') };
   }
-  const f = await startFleetBalancer(BALANCER_MAIN, { ...setup, fleetOverrides: target.fleet ?? {} }, target.nodeFlags === undefined ? {} : { nodeArgs: target.nodeFlags });
+  const f = await startFleetBalancer(target.main ?? BALANCER_MAIN, { ...setup, fleetOverrides: target.fleet ?? {} }, target.nodeFlags === undefined ? {} : { nodeArgs: target.nodeFlags });
   return { target, ports: [f.port], pids: () => f.pids(), stop: () => f.stop('graceful') };
 }

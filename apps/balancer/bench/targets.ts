@@ -5,8 +5,10 @@
  * without editing: `BENCH_EXTRA_TARGETS='{"<name>": <config patch>}'` (e.g. a listener switch
  * of the engine; every extra is a fleet target), or `{"<name>": {"nodeFlags": [...], "config":
  * <patch>}}` to start it with other node flags than the build's own `BALANCER_NODE_FLAGS` (a
- * heap-sizing screen). `BENCH_TARGETS=direct,nginx,fleet` keeps only the named ones.
+ * heap-sizing screen), or `{"<name>": {"main": "/abs/…/dist/main.js", "config": <patch>}}` to
+ * run another checkout's build (its own node flags) in the same rounds: a before/after pair. `BENCH_TARGETS=direct,nginx,fleet` keeps only the named ones.
  */
+import { isAbsolute } from 'node:path';
 import { BENCH_KIT_ERRORS, BenchKitError, type JsonObject } from '@fleet/bench-kit';
 
 export interface Target {
@@ -18,6 +20,8 @@ export interface Target {
   fleet?: JsonObject;
   /** fleet only: node flags before the entry; unset = the build's own (`BALANCER_NODE_FLAGS`). */
   nodeFlags?: readonly string[];
+  /** fleet only: another build's entry (an absolute `…/dist/main.js`); unset = this package's build. */
+  main?: string;
 }
 
 export const TARGETS: readonly Target[] = [
@@ -44,25 +48,28 @@ const TARGET_NAME = /^[A-Za-z0-9][\w.-]*$/;
 /** A node flag an extra may set (`--name` or `--name=value`, nothing a shell would read). */
 const NODE_FLAG = /^--[a-z][\w-]*(=[\w.,-]+)?$/;
 
-/** The long form `{nodeFlags, config?}` of an extra; a plain patch otherwise. */
-function flagsAndPatch(name: string, value: JsonObject): { nodeFlags?: readonly string[]; patch: unknown } {
-  if (!('nodeFlags' in value)) return { patch: value };
-  const { nodeFlags, config = {}, ...rest } = value;
+/** The long form `{nodeFlags?, main?, config?}` of an extra; a plain patch otherwise. */
+function longForm(name: string, value: JsonObject): { nodeFlags?: readonly string[]; main?: string; patch: unknown } {
+  if (!('nodeFlags' in value) && !('main' in value)) return { patch: value };
+  const { nodeFlags, main, config = {}, ...rest } = value;
   const bad = Object.keys(rest);
-  if (bad.length > 0) throw badEnv(`BENCH_EXTRA_TARGETS.${name}: with nodeFlags only "config" may be beside it, not ${bad.join(', ')}`);
-  if (!Array.isArray(nodeFlags) || !nodeFlags.every((f) => typeof f === 'string' && NODE_FLAG.test(f))) {
+  if (bad.length > 0) throw badEnv(`BENCH_EXTRA_TARGETS.${name}: with nodeFlags or main only "config" may be beside them, not ${bad.join(', ')}`);
+  if (nodeFlags !== undefined && (!Array.isArray(nodeFlags) || !nodeFlags.every((f) => typeof f === 'string' && NODE_FLAG.test(f)))) {
     throw badEnv(`BENCH_EXTRA_TARGETS.${name}.nodeFlags must be a list of node flags ("--name" or "--name=value")`);
   }
-  return { nodeFlags: nodeFlags as string[], patch: config };
+  if (main !== undefined && (typeof main !== 'string' || !isAbsolute(main) || !main.endsWith('.js'))) {
+    throw badEnv(`BENCH_EXTRA_TARGETS.${name}.main must be the absolute path of a build's entry (…/dist/main.js)`);
+  }
+  return { ...(nodeFlags === undefined ? {} : { nodeFlags: nodeFlags as string[] }), ...(main === undefined ? {} : { main }), patch: config };
 }
 
 function extraTarget(name: string, value: unknown): Target {
   if (!TARGET_NAME.test(name)) throw badEnv(`BENCH_EXTRA_TARGETS: target name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
   if (TARGETS.some((t) => t.name === name)) throw badEnv(`BENCH_EXTRA_TARGETS.${name}: a built-in target has that name (${TARGETS.map((t) => t.name).join(', ')}); pick another`);
   if (!isObject(value)) throw badEnv(`BENCH_EXTRA_TARGETS.${name} must be an object (a balancer config patch)`);
-  const { nodeFlags, patch } = flagsAndPatch(name, value);
+  const { nodeFlags, main, patch } = longForm(name, value);
   if (!isObject(patch)) throw badEnv(`BENCH_EXTRA_TARGETS.${name}.config must be an object (a balancer config patch)`);
-  return { name, kind: 'fleet', label: `fleet, ${name}`, fleet: patch, ...(nodeFlags === undefined ? {} : { nodeFlags }) };
+  return { name, kind: 'fleet', label: `fleet, ${name}`, fleet: patch, ...(nodeFlags === undefined ? {} : { nodeFlags }), ...(main === undefined ? {} : { main }) };
 }
 
 /** Extra fleet targets from `BENCH_EXTRA_TARGETS` (a JSON object: name → config patch). */

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { connectionTokens, requestHeadersForUpstream, responseHeadersForClient } from './headers.js';
+import fc from 'fast-check';
+import { connectionTokens, requestHeadersForUpstream, responseHeadersForClient, responseHeadersFromRaw } from './headers.js';
+
+/** Raw pairs joined as undici hands them to its handlers: lower-case names, repeats as arrays. */
+function undiciHeaders(raw: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
 
 describe('hop-by-hop headers', () => {
   it.each([
@@ -46,5 +61,24 @@ describe('hop-by-hop headers', () => {
       'x-server-id': 'server-1',
     });
     expect(out).toEqual({ 'set-cookie': ['a=1', 'b=2'], 'content-length': '10', 'x-server-id': 'server-1' });
+  });
+});
+
+describe('responseHeadersFromRaw (the engine\'s response head)', () => {
+  it('drops hop-by-hop, Connection-named and x-request-id, keeps repeats as arrays in order', () => {
+    const raw = ['Content-Type', 'text/plain', 'Connection', 'X-Hop, keep-alive', 'X-Hop', '1', 'Set-Cookie', 'a=1', 'Keep-Alive', 'timeout=5', 'set-cookie', 'b=2', 'X-Request-Id', 'up', 'Connection', 'x-two', 'X-Two', '2', 'Transfer-Encoding', 'chunked', 'X-Keep', 'k'];
+    expect(responseHeadersFromRaw(raw)).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'], 'x-keep': 'k' });
+  });
+
+  it('is responseHeadersForClient of the pairs joined as undici joins them, for any pairs', () => {
+    const names = fc.constantFrom('Connection', 'connection', 'Keep-Alive', 'X-A', 'x-a', 'X-B', 'Set-Cookie', 'Upgrade', 'X-Request-Id', 'TE', 'Content-Length', 'Date');
+    const values = fc.constantFrom('close', 'keep-alive', 'X-A', 'x-b, X-A', 'upgrade', '1', 'a=1', '', 'te');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(names, values), { maxLength: 12 }), (pairs) => {
+        const raw = pairs.flat();
+        expect(Object.entries(responseHeadersFromRaw(raw))).toEqual(Object.entries(responseHeadersForClient(undiciHeaders(raw)))); // order too: it is the head's order
+      }),
+      { numRuns: 500 },
+    );
   });
 });

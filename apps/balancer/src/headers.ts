@@ -87,3 +87,34 @@ export function responseHeadersForClient(
 ): ForwardHeaders {
   return copyEndToEnd(headers as Record<string, HeaderValue>, SET_BY_BALANCER);
 }
+
+/**
+ * Response headers to relay, straight from the raw name/value pairs the engine's response
+ * parser gives (one pass to find `Connection`, one to copy; no intermediate header object):
+ * the same object as `responseHeadersForClient` of those pairs joined as undici hands them to
+ * its handlers (lower-case names, repeats as arrays in order), so both upstream clients relay
+ * the same headers.
+ */
+export function responseHeadersFromRaw(raw: readonly string[]): ForwardHeaders {
+  let connection: string | string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    const value = raw[i + 1] as string;
+    if (connection === undefined) connection = value;
+    else if (typeof connection === 'string') connection = [connection, value];
+    else connection.push(value);
+  }
+  const named = namedByConnection(connection);
+  const out: ForwardHeaders = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = (raw[i] as string).toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named.has(lower) || SET_BY_BALANCER.has(lower)) continue;
+    const value = raw[i + 1] as string;
+    const prev = out[lower];
+    if (prev === undefined) out[lower] = value;
+    else if (typeof prev === 'string') out[lower] = [prev, value];
+    else prev.push(value);
+  }
+  return out;
+}

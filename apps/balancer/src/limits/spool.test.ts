@@ -30,6 +30,40 @@ describe('spoolBody', () => {
     expect(budget.used).toBe(0);
   });
 
+  it.each([
+    ['in memory', ['0123', '456789'], false],
+    ['on disk past bufferBytes', ['0123456789', 'abcdefghij'], true],
+  ])('takes a body already whole in the request\'s buffer (%s) at once: no listener, never flowing', async (_, chunks, onDisk) => {
+    // The engine listener's case: body chunks and the end pushed, `complete` set, before the handler runs.
+    const src = Object.assign(new Readable({ read: () => undefined }), { headers: {}, complete: true });
+    for (const c of chunks) src.push(c);
+    src.push(null);
+    const budget = new MemoryBudget();
+    const p = spoolBody(src, options({ budget }));
+    expect(src.listenerCount('data') + src.listenerCount('end')).toBe(0);
+    expect(src.readableFlowing).toBe(null);
+    const body = await p;
+    expect(body.onDisk).toBe(onDisk);
+    expect(await text(body)).toBe(chunks.join(''));
+    expect(budget.used).toBe(onDisk ? 0 : 10);
+    await body.close();
+    expect(budget.used).toBe(0);
+  });
+
+  it('leaves a whole buffered body over maxBytes to the stream path (413), and one not complete yet', async () => {
+    const big = Object.assign(new Readable({ read: () => undefined }), { headers: {}, complete: true });
+    big.push('0123456789');
+    big.push(null);
+    await expect(spoolBody(big, options({ maxBytes: 5 }))).rejects.toMatchObject({ code: 'BODY_TOO_LARGE' });
+    const partial = Object.assign(new Readable({ read: () => undefined }), { headers: {}, complete: false });
+    partial.push('0123');
+    const p = spoolBody(partial, options());
+    expect(partial.listenerCount('data')).toBe(1);
+    partial.push('45');
+    partial.push(null);
+    expect(await text(await p)).toBe('012345');
+  });
+
   it('spills past bufferBytes to an unlinked file, readable again for every attempt, even after one was destroyed', async () => {
     const budget = new MemoryBudget();
     const src = bodySource();

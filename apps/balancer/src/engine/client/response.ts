@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import { headAndBody, ONE_WRITE_MAX } from '../head-and-body.js';
 import { serialiseResponseHead, type HeadContext, type ResponseFraming } from './response-head.js';
 
 /**
@@ -151,6 +152,11 @@ export class EngineResponse extends EventEmitter {
     const socket = this.socket;
     if (this.framing === 'none') return this.flushHead(); // HEAD, 204, 304: the body is not sent
     if (chunk.length === 0) return;
+    if (this.framing === 'length' && this.pendingHead !== undefined && chunk.length <= ONE_WRITE_MAX) {
+      socket.write(headAndBody(this.pendingHead, chunk));
+      this.pendingHead = undefined;
+      return;
+    }
     socket.cork();
     this.flushHead();
     if (this.framing === 'chunked') {

@@ -1,11 +1,13 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { headAndBody, ONE_WRITE_MAX } from '../head-and-body.js';
 import type { SerialisedHead } from './request-head.js';
 import { UPSTREAM_FAILURES, upstreamFailure } from './failures.js';
 
 /**
  * Writes one request (head, then body) to an upstream socket. A buffer (a buffered or spooled
- * body in memory) goes out with the head in one corked write; a stream (a client body streamed
+ * body in memory) goes out with the head in one write (copied into one buffer with it up to
+ * `ONE_WRITE_MAX`, corked beyond); a stream (a client body streamed
  * through, or a spooled body read back from its temp file) is copied with backpressure: paused
  * while the socket's buffer is full, resumed on `drain`. Chunked framing when the length is
  * unknown; with a Content-Length, a body that sends a different number of bytes fails the
@@ -28,6 +30,10 @@ export function writeBody(socket: Socket, head: SerialisedHead, body: Buffer | R
     return DONE;
   }
   if (Buffer.isBuffer(body)) {
+    if (body.length <= ONE_WRITE_MAX) {
+      socket.write(headAndBody(head.head, body));
+      return DONE;
+    }
     socket.cork();
     socket.write(head.head, 'latin1');
     socket.write(body);

@@ -1,9 +1,9 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AttemptControl, AttemptResult, RunningAttempt } from '../../attempt.js';
 import { exactTimeout, type ExactTimer } from '../../exact-timer.js';
 import { ClientRelay } from '../../client-relay.js';
-import { responseHeadersForClient, type ForwardHeaders } from '../../headers.js';
+import { responseHeadersFromRaw, type ForwardHeaders } from '../../headers.js';
 import { CancelledError } from '../../upstream-relay.js';
 import type { ResponseSink, UpstreamConnection } from './connection.js';
 import { UPSTREAM_FAILURES, upstreamFailure } from './failures.js';
@@ -24,20 +24,6 @@ export interface EngineRequest {
   path: string;
   headers: ForwardHeaders;
   body: Buffer | Readable | null;
-}
-
-/** Raw header pairs → the object undici hands its handlers: lower-case names, repeats as arrays. */
-export function headersObject(raw: readonly string[]): IncomingHttpHeaders {
-  const out: Record<string, string | string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    const value = raw[i + 1] as string;
-    const prev = out[name];
-    if (prev === undefined) out[name] = value;
-    else if (Array.isArray(prev)) prev.push(value);
-    else out[name] = [prev, value];
-  }
-  return out;
 }
 
 class EngineExchange extends ClientRelay implements ResponseSink {
@@ -83,7 +69,7 @@ class EngineExchange extends ClientRelay implements ResponseSink {
 
   onHead(status: number, rawHeaders: string[]): void {
     this.headersTimer?.clear();
-    this.relayHead(status, () => responseHeadersForClient(headersObject(rawHeaders)));
+    this.relayHead(status, () => responseHeadersFromRaw(rawHeaders));
   }
 
   onBody(chunk: Buffer): void {
