@@ -49,7 +49,10 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
     // a client that never finishes sending its request gets 408 instead of holding a socket forever
     requestTimeout: 60_000,
     frameworkErrors: frameworkErrors(deps.config.serverId),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // validateSchema: off — the route schemas are this package's own (tested); checking them
+    // against the JSON Schema meta-schema made ajv compile that meta-schema at every start
+    // (~30 ms of CPU, a third of the schema work; measured with --cpu-prof, README "Start-up")
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, validateSchema: false } },
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: deps.config.logLevel } }),
   } as FastifyServerOptions;
 }

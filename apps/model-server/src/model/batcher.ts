@@ -144,33 +144,66 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
   }
 
   submit(input: I, options: SubmitOptions): Promise<O> {
-    return this.submitUnits([{ input, ...options }]).then((outputs) => outputs[0] as O);
+    // one unit (nearly every request): one promise, no array of promises and no Promise.all
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    const request: Request = { queued: 1 };
+    const enqueuedAt = this.now();
+    const output = new Promise<O>((resolve, reject) => {
+      this.enqueue(input, options.key, options.rows, options.width ?? 1, request, enqueuedAt, resolve, reject);
+    });
+    this.admitted();
+    return output;
   }
 
   submitUnits(units: readonly Unit<I>[]): Promise<O[]> {
-    if (this.closed) {
-      return Promise.reject(new ServerError(ERROR_CODES.SHUTTING_DOWN, 'server is shutting down'));
-    }
-    if (this.queuedRequests >= this.options.maxQueueSize) {
-      return Promise.reject(
-        new ServerError(ERROR_CODES.QUEUE_FULL, `inference queue is full (${this.options.maxQueueSize} requests)`),
-      );
-    }
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
     const request: Request = { queued: units.length };
     const enqueuedAt = this.now();
     const outputs = units.map(
       (unit) =>
         new Promise<O>((resolve, reject) => {
-          const width = unit.width ?? 1;
-          this.queue.push({ input: unit.input, key: unit.key, rows: unit.rows, width, request, enqueuedAt, resolve, reject });
-          const waiting = this.waiting.get(unit.key) ?? { rows: 0, cells: 0 };
-          this.waiting.set(unit.key, { rows: waiting.rows + unit.rows, cells: waiting.cells + unit.rows * width });
+          this.enqueue(unit.input, unit.key, unit.rows, unit.width ?? 1, request, enqueuedAt, resolve, reject);
         }),
     );
+    this.admitted();
+    return Promise.all(outputs);
+  }
+
+  /** SHUTTING_DOWN once closed, QUEUE_FULL at maxQueueSize requests, else nothing. */
+  private refusal(): ServerError | undefined {
+    if (this.closed) return new ServerError(ERROR_CODES.SHUTTING_DOWN, 'server is shutting down');
+    if (this.queuedRequests >= this.options.maxQueueSize) {
+      return new ServerError(ERROR_CODES.QUEUE_FULL, `inference queue is full (${this.options.maxQueueSize} requests)`);
+    }
+    return undefined;
+  }
+
+  private enqueue(
+    input: I,
+    key: string,
+    rows: number,
+    width: number,
+    request: Request,
+    enqueuedAt: number,
+    resolve: (value: O) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    this.queue.push({ input, key, rows, width, request, enqueuedAt, resolve, reject });
+    const waiting = this.waiting.get(key);
+    if (waiting === undefined) this.waiting.set(key, { rows, cells: rows * width });
+    else {
+      waiting.rows += rows;
+      waiting.cells += rows * width;
+    }
+  }
+
+  /** A request's units are queued: count it once, report the depth, dispatch what can go. */
+  private admitted(): void {
     this.queuedRequests += 1;
     this.options.observer?.onDepth?.(this.queuedRequests);
     this.pump();
-    return Promise.all(outputs);
   }
 
   drain(): Promise<void> {

@@ -40,6 +40,12 @@ export function isTextGraph(graph: GraphInfo): boolean {
   return hasProbabilities && expected.length === actual.length && expected.every((name, i) => name === actual[i]);
 }
 
+/**
+ * The outputs a text job asks the session for: the probabilities only (labels are computed from
+ * them). The graph's logits are not copied out, nor split per request.
+ */
+export const TEXT_FETCHES: readonly string[] = Object.freeze([MODEL_INFO.outputs[0]?.name ?? 'probabilities']);
+
 /** The reference model's feed for a batch of texts, padded to the longest text of this batch. */
 export function textFeeds(texts: readonly string[]): Record<string, WireTensor> {
   const features = featurize(texts);

@@ -4,7 +4,7 @@
  */
 import ort from 'onnxruntime-node';
 import { STARTUP_ERROR_CODES, StartupError } from '../errors.js';
-import { textFeeds, type GraphInfo, type GraphValue } from './graph.js';
+import { TEXT_FETCHES, textFeeds, type GraphInfo, type GraphValue } from './graph.js';
 import type { Job, JobResult } from './jobs.js';
 import type { OrtType, TensorData, WireTensor } from './tensors.js';
 
@@ -75,7 +75,7 @@ export async function runJob(session: ort.InferenceSession, job: Job, now: () =>
   try {
     const start = now();
     const pending =
-      job.kind === 'text' ? runFeeds(session, textFeeds(job.texts)) : runFeeds(session, job.feeds, job.fetches);
+      job.kind === 'text' ? runFeeds(session, textFeeds(job.texts), TEXT_FETCHES) : runFeeds(session, job.feeds, job.fetches);
     const syncMs = now() - start; // featurization, tensors, the run queued
     const outputs = await pending;
     const end = now();

@@ -38,14 +38,13 @@ async function loadBackend(app: FastifyInstance, config: AppConfig): Promise<Inf
 function observeRuntime(app: FastifyInstance): Parameters<typeof createRuntime>[0]['hooks'] {
   const { metrics } = app;
   return {
+    // queue depth and batches in flight are read from the runtime when /metrics is scraped
+    // (routes/metrics.ts), not set on every request and batch
     batch: {
-      onDepth: (depth) => metrics.queueDepth.set(depth),
       onDispatch: (batch) => {
         metrics.batchSize.observe(batch.rows);
-        metrics.batchesInFlight.inc();
         for (const ms of batch.queueWaitsMs) metrics.queueTime.observe(ms / 1000);
       },
-      onComplete: () => metrics.batchesInFlight.dec(),
     },
     onInference: (ms) => metrics.inferenceTime.observe(ms / 1000),
   };

@@ -15,6 +15,7 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 export const REJECTION_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ERROR_CODES.QUEUE_FULL, ERROR_CODES.SHUTTING_DOWN]);
 
 export function createMetrics() {
+  const requestsInFlight = { count: 0 };
   const registry = new Registry();
   const registers = [registry];
   const metrics = {
@@ -52,7 +53,15 @@ export function createMetrics() {
     }),
     queueDepth: new Gauge({ name: 'model_server_queue_depth', help: 'Requests waiting in the batching queue', registers }),
     batchesInFlight: new Gauge({ name: 'model_server_batches_in_flight', help: 'Batches running on workers', registers }),
-    inFlight: new Gauge({ name: 'model_server_requests_in_flight', help: 'HTTP requests being handled', registers }),
+    inFlight: new Gauge({
+      name: 'model_server_requests_in_flight',
+      help: 'HTTP requests being handled',
+      registers,
+      // a plain count kept by the hooks below, read when the gauge is collected
+      collect() {
+        this.set(requestsInFlight.count);
+      },
+    }),
     modelInfo: new Gauge({
       name: 'model_server_model_info',
       help: 'The loaded model (value 1)',
@@ -75,7 +84,7 @@ export function createMetrics() {
   // both series exist from the start, so rate() and alerts see 0 rather than nothing
   for (const code of REJECTION_CODES) metrics.rejected.inc({ code }, 0);
   collectDefaultMetrics({ register: registry });
-  return metrics;
+  return { ...metrics, requestsInFlight };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -109,11 +118,11 @@ export default fp(
     };
     app.addHook('onRequest', (request, _reply, done) => {
       request.startedAt = performance.now();
-      metrics.inFlight.inc();
+      metrics.requestsInFlight.count += 1;
       done();
     });
     app.addHook('onResponse', (request, reply, done) => {
-      metrics.inFlight.dec();
+      metrics.requestsInFlight.count -= 1;
       const child = childFor(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
       child.count.inc();
       child.duration.observe((performance.now() - request.startedAt) / 1000);
