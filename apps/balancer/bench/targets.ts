@@ -30,10 +30,10 @@ export const TARGETS: readonly Target[] = [
   { name: 'fleet-undici', kind: 'fleet', label: 'fleet, `client: undici`', fleet: { upstreams: { default: { client: 'undici' } } } },
   { name: 'fleet', kind: 'fleet', label: 'fleet, engine (default)', fleet: {} },
   {
-    name: 'fleet-engine-listener',
+    name: 'fleet-node-listener',
     kind: 'fleet',
-    label: 'fleet, engine + `listen.server: engine`',
-    fleet: { listen: { server: 'engine' } },
+    label: 'fleet, engine + `listen.server: node`',
+    fleet: { listen: { server: 'node' } },
   },
 ];
 

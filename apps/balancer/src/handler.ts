@@ -8,7 +8,6 @@ import type { ClientInfo } from './forwarded.js';
 import { requestHeadersForUpstream, type ForwardHeaders } from './headers.js';
 import { limitStream } from './limits/index.js';
 import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
-import { bodyTempDir } from './limits/temp-path.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord } from './proxy.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
@@ -84,7 +83,7 @@ function tempDirEvent(ctx: HandlerContext, event: 'recreated' | 'unusable', dir:
 }
 
 /** Only called when the request has a body (no promise and no await per body-less request). */
-async function requestBody(ctx: HandlerContext, { config }: Snapshot, req: IncomingMessage): Promise<SpooledBody | Readable> {
+async function requestBody(ctx: HandlerContext, { config, bodyTempDir }: Snapshot, req: IncomingMessage): Promise<SpooledBody | Readable> {
   const { limits } = config;
   if (!config.requestBuffering) return limitStream(req, limits.clientMaxBodySize);
   ctx.stats.readingStarted();
@@ -95,7 +94,7 @@ async function requestBody(ctx: HandlerContext, { config }: Snapshot, req: Incom
       bufferBytes: limits.clientBodyBufferSize,
       memoryLimit: limits.clientBodyMemory,
       budget: ctx.bodyMemory,
-      tempDir: bodyTempDir(limits),
+      tempDir: bodyTempDir,
       onTempDir: (event, dir, reason) => tempDirEvent(ctx, event, dir, reason),
     });
   } finally {

@@ -150,8 +150,9 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
   onClientError(plain, ctx);
   applyHttp1Limits(plain, limits);
-  // listen.server: engine — the engine owns the plain listener's connections and hands the
-  // heads it does not serve to `plain`, which then never listens itself (engine-listener.ts).
+  // listen.server: engine (the default) — the engine owns the plain listener's connections and
+  // hands the heads it does not serve to `plain`, which then never listens itself
+  // (engine-listener.ts). `server: node` and the HTTPS redirect listener stay on node:http.
   const front = config.listen.server === 'engine' && plainHandler === proxyHandler ? engineListener(ctx, plain, proxyHandler, () => limits, (socket, code) => answerClientError(ctx, socket, code)) : plain;
   track(front);
   servers.push(front);

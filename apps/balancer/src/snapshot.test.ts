@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { SnapshotCell, type Snapshot } from './snapshot.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBalancerConfig } from '@fleet/config';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSnapshotParts, SnapshotCell, type Snapshot } from './snapshot.js';
 
 const snap = (name: string): Snapshot => ({ name }) as unknown as Snapshot;
 
@@ -34,5 +38,32 @@ describe('SnapshotCell', () => {
     let done = false;
     cell.swap(snap('two'), () => (done = true));
     expect(done).toBe(true);
+  });
+});
+
+describe('buildSnapshotParts: the body temp dir', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fleet-snapshot-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const now = (): number => 0;
+
+  it('is resolved once per snapshot: the OS temp dir it was built and checked with; a new snapshot (a reload) reads it again', () => {
+    const saved = process.env.TMPDIR;
+    const [a, b] = [mkdtempSync(join(root, 'tmp-a-')), mkdtempSync(join(root, 'tmp-b-'))];
+    const config = parseBalancerConfig({ upstreams: { default: { servers: ['127.0.0.1:1'] } } });
+    try {
+      process.env.TMPDIR = a;
+      const first = buildSnapshotParts(config, now);
+      process.env.TMPDIR = b;
+      expect(first.bodyTempDir).toBe(a);
+      expect(buildSnapshotParts(config, now).bodyTempDir).toBe(b); // the same config, rebuilt
+      const set = parseBalancerConfig({ upstreams: { default: { servers: ['127.0.0.1:1'] } }, limits: { clientBodyTempPath: a } });
+      expect(buildSnapshotParts(set, now).bodyTempDir).toBe(a);
+      // The directory checked is the one resolved: a missing OS temp dir refuses the snapshot.
+      process.env.TMPDIR = join(root, 'missing');
+      expect(() => buildSnapshotParts(config, now)).toThrow(/not set, and the OS temp dir ".*missing"/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { BalancerConfig } from '@fleet/config';
 import { createForwarding, type Forwarding } from './forwarded.js';
 import { compileHashKey, type HashKeyFn } from './hash-key.js';
 import { createLimits, type Limits } from './limits/index.js';
-import { checkBodyTempPath } from './limits/temp-path.js';
+import { bodyTempDir, checkBodyTempPath } from './limits/temp-path.js';
 import type { RequestTarget } from './request-target.js';
 import { createRouter, type Router } from './routes.js';
 import { createStatic } from './static.js';
@@ -26,6 +26,11 @@ export interface Snapshot {
   /** Compiled `hash` keys per upstream group (groups without a key are absent). */
   readonly hashKeys: ReadonlyMap<string, HashKeyFn>;
   readonly groups: ReadonlyMap<string, GroupView>;
+  /**
+   * Where request bodies are spooled: `limits.clientBodyTempPath`, else the OS temp dir as the
+   * environment said when this snapshot was built (the directory `checkBodyTempPath` checked).
+   */
+  readonly bodyTempDir: string;
 }
 
 /**
@@ -35,7 +40,8 @@ export interface Snapshot {
 export type SnapshotParts = Omit<Snapshot, 'groups'>;
 
 export function buildSnapshotParts(config: BalancerConfig, now: () => number): SnapshotParts {
-  checkBodyTempPath(config);
+  const tempDir = bodyTempDir(config.limits);
+  checkBodyTempPath(config, tempDir);
   const hashKeys = new Map<string, HashKeyFn>();
   for (const [name, group] of Object.entries(config.upstreams)) {
     if (group.hashKey !== undefined && group.hashKey !== '') hashKeys.set(name, compileHashKey(group.hashKey));
@@ -47,6 +53,7 @@ export function buildSnapshotParts(config: BalancerConfig, now: () => number): S
     limits: createLimits(config.limits, { now }),
     serveStatic: config.static.length === 0 ? null : createStatic(config.static),
     hashKeys,
+    bodyTempDir: tempDir,
   };
 }
 

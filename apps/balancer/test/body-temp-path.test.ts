@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from './helpers/backend.js';
-import { get, startTestBalancer } from './helpers/balancer.js';
+import { get, startTestBalancer, testConfig } from './helpers/balancer.js';
 import { BALANCER_SRC_MAIN, spawnJson } from './helpers/processes.js';
 
 /**
@@ -95,6 +95,34 @@ describe('limits.clientBodyTempPath', () => {
       mkdirSync(temp);
       expect((await post()).status).toBe(200); // the process lived on
     } finally {
+      await balancer.close(1000);
+    }
+  }, 90_000);
+  it('unset: the OS temp dir of the running snapshot, read when it was built; a reload reads it again', async () => {
+    const backend = await startBackend('s1');
+    backends.push(backend);
+    const [first, later] = [mkdtempSync(join(dir, 'os-first-')), join(dir, 'os-later')];
+    const saved = process.env.TMPDIR;
+    const raw = { upstreams: { default: { servers: [backend.address] } } };
+    process.env.TMPDIR = first;
+    const balancer = await startTestBalancer(raw);
+    try {
+      const post = () => get(balancer.port, '/upload', { method: 'POST', body: BIG });
+      // TMPDIR now names a directory that does not exist: a request that read it would make it
+      // (a spool remakes a missing temp dir); the snapshot's is the one it was started with.
+      process.env.TMPDIR = later;
+      expect((await post()).status).toBe(200);
+      expect(existsSync(later)).toBe(false);
+      // A reload builds a new snapshot and reads TMPDIR again: missing, so refused and kept.
+      await expect(balancer.reload(testConfig(raw))).rejects.toMatchObject({ code: 'CLIENT_BODY_TEMP_PATH_UNUSABLE' });
+      mkdirSync(later);
+      await balancer.reload(testConfig(raw));
+      rmSync(later, { recursive: true });
+      expect((await post()).status).toBe(200);
+      expect(existsSync(later)).toBe(true); // the new snapshot spools there: made again
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
       await balancer.close(1000);
     }
   }, 90_000);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startBackend } from './helpers/backend.js';
 import { adminStatus, startTestBalancer } from './helpers/balancer.js';
 import { useFixtures } from './helpers/fixtures.js';
-import { rawExchange } from './helpers/raw-http.js';
+import { rawExchange, responses } from './helpers/raw-http.js';
 import { startRawUpstream } from './helpers/raw-upstream.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -27,45 +27,6 @@ async function start(extra: Record<string, unknown> = {}, servers?: string[]): P
 }
 
 const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** Every complete response on the connection, in order (Content-Length or chunked framing). */
-function responses(raw: string): Answer[] {
-  const out: Answer[] = [];
-  let at = 0;
-  for (;;) {
-    const end = raw.indexOf('\r\n\r\n', at);
-    if (end < 0) return out;
-    const lines = raw.slice(at, end).split('\r\n');
-    const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
-    let body = '';
-    let next = end + 4;
-    if (headers['transfer-encoding'] === 'chunked') {
-      for (;;) {
-        const eol = raw.indexOf('\r\n', next);
-        if (eol < 0) return out;
-        const size = parseInt(raw.slice(next, eol), 16);
-        next = eol + 2 + size + 2;
-        if (next > raw.length) return out;
-        if (size === 0) break;
-        body += raw.slice(eol + 2, eol + 2 + size);
-      }
-    } else {
-      const length = Number(headers['content-length'] ?? 0);
-      if (raw.length < next + length) return out;
-      body = raw.slice(next, next + length);
-      next += length;
-    }
-    out.push({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0), headers, body });
-    at = next;
-  }
-}
 
 /** Status and echoed URL of every response (the backend answers JSON with the URL it got). */
 function answers(raw: string): { status: number; url: string }[] {

@@ -6,7 +6,7 @@ import type { Balancer } from '../src/app.js';
 import { BALANCER_ERRORS } from '../src/errors.js';
 import { startTestBalancer } from './helpers/balancer.js';
 import { request, serialise, type Req } from './helpers/heads.js';
-import { parseAnswer, rawExchange, type RawAnswer } from './helpers/raw-http.js';
+import { completeResponse, parseAnswer, rawExchange, type RawAnswer } from './helpers/raw-http.js';
 
 /**
  * Issue 8: property-based fuzzing of request heads against the real server over raw sockets.
@@ -66,9 +66,7 @@ function finalAnswer(raw: string, closed: boolean): RawAnswer {
 function complete(raw: string, head: boolean): boolean {
   const a = finalAnswer(raw, false);
   if (a.status === 0 || !a.raw.includes('\r\n\r\n')) return false;
-  if (head) return true;
-  const length = a.headers['content-length'];
-  return length !== undefined ? a.body.length >= Number(length) : a.raw.endsWith('0\r\n\r\n');
+  return head || completeResponse(a.raw);
 }
 
 async function ask(port: number, r: Req): Promise<RawAnswer> {

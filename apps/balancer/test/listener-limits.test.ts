@@ -19,20 +19,20 @@ afterAll(() => tls.cleanup());
 
 const limits = { maxHeaderSize: 2048, maxRequestLineSize: 1024, headersTimeoutMs: 400, requestTimeoutMs: 400, keepAliveTimeoutMs: 400 };
 
-type Listener = 'plain' | 'plain (engine)' | 'https' | 'http2 (HTTP/1.1)';
+type Listener = 'plain (node)' | 'plain (engine)' | 'https' | 'http2 (HTTP/1.1)';
 
 async function start(listener: Listener): Promise<number> {
   f.backends = [await startBackend('s1')];
   const plain = listener.startsWith('plain');
   const https = plain ? {} : { https: { port: 0, cert: tls.cert, key: tls.key, http2: listener !== 'https' } };
-  const listen = listener === 'plain (engine)' ? { listen: { host: '127.0.0.1', port: 0, server: 'engine' } } : {};
+  const listen = plain ? { listen: { host: '127.0.0.1', port: 0, server: listener === 'plain (engine)' ? 'engine' : 'node' } } : {};
   f.balancer = await startTestBalancer({ upstreams: { default: { servers: [f.backends[0]?.address] } }, limits, ...listen, ...https });
   return (plain ? f.balancer.port : f.balancer.httpsPort) ?? 0;
 }
 
 const bigHead = `GET /big HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4000)}\r\n\r\n`;
 
-describe.each<Listener>(['plain', 'plain (engine)', 'https', 'http2 (HTTP/1.1)'])('HTTP/1.1 on the %s listener', (listener) => {
+describe.each<Listener>(['plain (node)', 'plain (engine)', 'https', 'http2 (HTTP/1.1)'])('HTTP/1.1 on the %s listener', (listener) => {
   const overTls = !listener.startsWith('plain');
 
   it('answers a request line over limits.maxRequestLineSize (within maxHeaderSize) with the JSON 414 and closes', async () => {

@@ -89,3 +89,33 @@ describe.each(['node', 'engine'] as const)('plain listener on %s', (server) => {
     expect(r.body).toContain('"url":"/hold"');
   });
 });
+
+/**
+ * Which listener serves when `listen.server` is unset (the engine), told apart by the one thing
+ * the two write differently: the case of the header names in the answer head. The engine writes
+ * the names it adds lower-case (`connection`, `keep-alive`, `transfer-encoding`, `date`, as
+ * `response-head.ts` builds them); node:http writes its own `Connection`, `Keep-Alive`,
+ * `Transfer-Encoding`, `Date` capitalised (the relayed upstream names are lower-case on both, so
+ * the upstream's own `date` is not the tell). HTTP header names are case-insensitive; only a
+ * client that compares them exactly sees the difference.
+ */
+describe('the default plain listener', () => {
+  async function headOf(listen: Record<string, unknown>): Promise<string> {
+    f.backends = [await startBackend('s1')];
+    f.balancer = await startTestBalancer({ listen: { host: '127.0.0.1', port: 0, ...listen }, upstreams: { default: { servers: [f.backends[0]?.address ?? ''] } } });
+    const r = await rawExchange(f.balancer.port, 'GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(r.status).toBe(200);
+    return r.head;
+  }
+
+  it('is the engine when listen.server is unset: lower-case names in the answer head', async () => {
+    const head = await headOf({});
+    expect(head).toMatch(/\r\nconnection: keep-alive\r\nkeep-alive: timeout=\d+(\r\n|$)/);
+    expect(head).not.toMatch(/\r\n(Connection|Keep-Alive|Transfer-Encoding): /);
+  });
+
+  it('is node:http with listen.server: node: its own names capitalised', async () => {
+    const head = await headOf({ server: 'node' });
+    expect(head).toMatch(/\r\nConnection: keep-alive\r\nKeep-Alive: timeout=\d+(\r\n|$)/);
+  });
+});

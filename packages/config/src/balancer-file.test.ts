@@ -36,7 +36,7 @@ static: [{ prefix: /assets/, root: ./public, maxAgeMs: 1h }]
 describe('loadBalancerConfig from files', () => {
   it('reads a YAML file with units, server lines and objects', () => {
     const config = loadBalancerConfig({ env: {}, file: write('lb.yaml', YAML_CONFIG) });
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080, server: 'engine' });
     expect(config.https).toEqual({ port: 8443, cert: '/etc/fleet/cert.pem', key: '/etc/fleet/key.pem', http2: true, redirectHttp: false });
     const models = config.upstreams['models'];
     expect(models?.servers.map((s) => [s.address, s.weight, s.maxFails, s.failTimeoutMs, s.backup, s.maxConns, s.slowStartMs])).toEqual([
@@ -75,7 +75,7 @@ describe('loadBalancerConfig from files', () => {
     const fileOnly = loadBalancerConfig({ env: {}, file });
     expect(fileOnly.listen.port).toBe(9000);
     const config = loadBalancerConfig({ env: { CONFIG_FILE: file, PORT: '9100', UPSTREAMS: 'c:3', STRATEGY: 'random_two' } });
-    expect(config.listen).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 9100, server: 'engine' });
     expect(config.upstreams['default']).toMatchObject({ strategy: 'random_two', keepalive: { connections: 8, idleTimeoutMs: 4000 } });
     expect(config.upstreams['default']?.servers.map((s) => s.address)).toEqual(['c:3']);
   });
@@ -88,11 +88,13 @@ describe('loadBalancerConfig from files', () => {
     expect(errorOf(() => loadBalancerConfig({ env: {}, file: bad })).message).toBe('upstreams.default.client: must be one of engine, undici, got "curl"');
   });
 
-  it('chooses the plain listener server (node or engine, unset = node) and names a bad one', () => {
+  it('chooses the plain listener server (node or engine, unset = engine) and names a bad one', () => {
+    const node = write('listen-node.yaml', 'listen: { port: 0, server: node }\nupstreams: { default: { servers: [x:1] } }\n');
+    expect(loadBalancerConfig({ env: {}, file: node }).listen.server).toBe('node');
     const engine = write('listen-engine.yaml', 'listen: { port: 0, server: engine }\nupstreams: { default: { servers: [x:1] } }\n');
     expect(loadBalancerConfig({ env: {}, file: engine }).listen.server).toBe('engine');
     const unset = write('listen-unset.yaml', 'upstreams: { default: { servers: [x:1] } }\n');
-    expect(loadBalancerConfig({ env: {}, file: unset }).listen.server).toBeUndefined();
+    expect(loadBalancerConfig({ env: {}, file: unset }).listen.server).toBe('engine');
     const bad = write('listen-bad.yaml', 'listen: { server: nginx }\nupstreams: { default: { servers: [x:1] } }\n');
     expect(errorOf(() => loadBalancerConfig({ env: {}, file: bad })).message).toBe('listen.server: must be one of engine, node, got "nginx"');
   });

@@ -8,7 +8,7 @@ const ROUTE = { retryNonIdempotent: false, websocketIdleTimeoutMs: 3_600_000, st
 describe('loadBalancerConfig from env', () => {
   it('builds group "default", default routes and every other default from UPSTREAMS alone', () => {
     expect(loadBalancerConfig({ env: { UPSTREAMS: '127.0.0.1:8001, 127.0.0.1:8002 weight=2' } })).toEqual({
-      listen: { host: '127.0.0.1', port: 8080 },
+      listen: { host: '127.0.0.1', port: 8080, server: 'engine' },
       admin: { host: '127.0.0.1', port: 8081 },
       upstreams: {
         default: {
@@ -91,7 +91,7 @@ describe('loadBalancerConfig from env', () => {
         LOG_LEVEL: 'warn',
       },
     });
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 0, server: 'engine' });
     expect(config.admin).toEqual({ host: '::1', port: 0, token: 's3cret' });
     expect(config.upstreams['default']).toMatchObject({ strategy: 'hash', hashKey: '$cookie_session' });
     expect(config.upstreams['default']?.healthCheck.enabled).toBe(true);

@@ -50,31 +50,24 @@ export function tempPathUnusable(dir: string, reason: string): BalancerError {
   );
 }
 
-/** The OS temp dir per config (its `limits` object), read from the environment once. */
-const osTempDirs = new WeakMap<BalancerConfig['limits'], string>();
-
 /**
- * The directory bodies are spooled to (`limits.clientBodyTempPath`, else the OS temp dir). The
- * OS temp dir is resolved once per config, when it is checked (`checkBodyTempPath`) or first
- * used, so a config spools where it was checked: `os.tmpdir()` reads TMPDIR, TMP and TEMP from
- * the environment on every call, which was ~10 % of the CPU of a request with a body (every
- * such request asks for the directory).
+ * The directory bodies are spooled to: `limits.clientBodyTempPath`, else the OS temp dir.
+ * `os.tmpdir()` reads TMPDIR, TMP and TEMP from the environment on every call (~10 % of the CPU
+ * of a request with a body when every such request asked), so this is called once per config,
+ * when its snapshot is built (`snapshot.ts`, `Snapshot.bodyTempDir`), and requests read the
+ * snapshot's; a reload builds a new snapshot and so reads the environment again.
  */
 export function bodyTempDir(limits: BalancerConfig['limits']): string {
-  if (limits.clientBodyTempPath !== undefined) return limits.clientBodyTempPath;
-  let dir = osTempDirs.get(limits);
-  if (dir === undefined) {
-    dir = tmpdir();
-    osTempDirs.set(limits, dir);
-  }
-  return dir;
+  return limits.clientBodyTempPath ?? tmpdir();
 }
 
-/** Throws TempPathError when the directory cannot take a spooled body. */
-export function checkBodyTempPath(config: Pick<BalancerConfig, 'limits' | 'requestBuffering'>): void {
+/**
+ * Throws TempPathError when `dir` (the config's body temp dir, resolved by the caller so that the
+ * directory checked is the one spooled to) cannot take a spooled body.
+ */
+export function checkBodyTempPath(config: Pick<BalancerConfig, 'limits' | 'requestBuffering'>, dir = bodyTempDir(config.limits)): void {
   const configured = config.limits.clientBodyTempPath !== undefined;
   if (!configured && !config.requestBuffering) return;
-  const dir = bodyTempDir(config.limits);
   const probe = join(dir, `.fleet-probe-${process.pid}-${randomBytes(6).toString('hex')}`);
   let fd: number;
   try {

@@ -23,10 +23,8 @@ export interface RawAnswer {
   closed: boolean;
 }
 
-/** Parse the first HTTP/1.1 response out of `raw` (body: whatever follows the head). */
-export function parseAnswer(raw: string, closed: boolean): RawAnswer {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = split < 0 ? raw : raw.slice(0, split);
+/** Status and lower-cased headers of a response head (`head`: the status line and header lines, no blank line). */
+function readHead(head: string): { status: number; headers: Record<string, string> } {
   const lines = head.split('\r\n');
   const headers: Record<string, string> = {};
   for (const line of lines.slice(1)) {
@@ -34,38 +32,94 @@ export function parseAnswer(raw: string, closed: boolean): RawAnswer {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1];
+  return { status: status === undefined ? 0 : Number(status), headers };
+}
+
+/** Parse the first HTTP/1.1 response out of `raw` (body: whatever follows the head). */
+export function parseAnswer(raw: string, closed: boolean): RawAnswer {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = split < 0 ? raw : raw.slice(0, split);
+  const { status, headers } = readHead(head);
   let body = split < 0 ? '' : raw.slice(split + 4);
   if (headers['transfer-encoding'] === 'chunked') body = dechunk(body).body;
   else if (headers['content-length'] !== undefined) body = body.slice(0, Number(headers['content-length']));
-  return { status: status === undefined ? 0 : Number(status), head, headers, body, raw, closed };
+  return { status, head, headers, body, raw, closed };
 }
 
-/** Decode a chunked body; `complete` when the last chunk was seen. */
-function dechunk(data: string): { body: string; complete: boolean } {
+/**
+ * Decode a chunked body starting at `from`; `complete` when the last chunk was seen, `end` the
+ * index just past the last chunk and its blank line (no trailers).
+ */
+function dechunk(data: string, from = 0): { body: string; complete: boolean; end: number } {
   let body = '';
-  let at = 0;
+  let at = from;
   for (;;) {
     const eol = data.indexOf('\r\n', at);
-    if (eol < 0) return { body, complete: false };
+    if (eol < 0) return { body, complete: false, end: at };
     const size = parseInt(data.slice(at, eol), 16);
-    if (!Number.isFinite(size)) return { body, complete: false };
-    if (size === 0) return { body, complete: true };
+    if (!Number.isFinite(size)) return { body, complete: false, end: at };
+    if (size === 0) return { body, complete: true, end: eol + 4 };
     body += data.slice(eol + 2, eol + 2 + size);
     at = eol + 2 + size + 2;
-    if (at > data.length) return { body, complete: false };
+    if (at > data.length) return { body, complete: false, end: at };
   }
+}
+
+/** One response framed out of `raw` at `at`: its body by Content-Length or chunked. */
+interface Framed {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Content-Length, chunked, or neither (no body framed: empty, or delimited by the close). */
+  framing: 'length' | 'chunked' | 'none';
+  /** The framed body is all there (always true for `none`; chunked: its last chunk seen). */
+  complete: boolean;
+  /** Index just past the response. */
+  end: number;
+}
+
+/** The response at `at`, or undefined while its head is incomplete. */
+function frameResponse(raw: string, at: number): Framed | undefined {
+  const split = raw.indexOf('\r\n\r\n', at);
+  if (split < 0) return undefined;
+  const { status, headers } = readHead(raw.slice(at, split));
+  const start = split + 4;
+  if (headers['transfer-encoding'] === 'chunked') {
+    const { body, complete, end } = dechunk(raw, start);
+    return { status, headers, body, framing: 'chunked', complete, end };
+  }
+  const length = headers['content-length'];
+  if (length === undefined) return { status, headers, body: '', framing: 'none', complete: true, end: start };
+  const end = start + Number(length);
+  return { status, headers, body: raw.slice(start, end), framing: 'length', complete: raw.length >= end, end };
 }
 
 /** Whether `raw` holds one whole response (a head, then its Content-Length or chunked body). */
 export function completeResponse(raw: string): boolean {
-  const split = raw.indexOf('\r\n\r\n');
-  if (split < 0) return false;
-  const { headers, status } = parseAnswer(raw.slice(0, split + 4), false);
-  const rest = raw.slice(split + 4);
-  if (status === 101 || status === 204 || status === 304) return true;
-  if (headers['transfer-encoding'] === 'chunked') return dechunk(rest).complete;
-  if (headers['content-length'] !== undefined) return rest.length >= Number(headers['content-length']);
-  return false;
+  const r = frameResponse(raw, 0);
+  if (r === undefined) return false;
+  if (r.status === 101 || r.status === 204 || r.status === 304) return true;
+  return r.framing !== 'none' && r.complete;
+}
+
+export interface FramedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Every complete response in `raw`, in order (pipelined answers on one connection), framed by
+ * Content-Length or chunked; a response with neither has an empty body.
+ */
+export function responses(raw: string): FramedAnswer[] {
+  const out: FramedAnswer[] = [];
+  for (let at = 0; ; ) {
+    const r = frameResponse(raw, at);
+    if (r === undefined || !r.complete || r.end > raw.length) return out;
+    out.push({ status: r.status, headers: r.headers, body: r.body });
+    at = r.end;
+  }
 }
 
 export interface ExchangeOptions {
