@@ -17,6 +17,7 @@ describe('loadModelServerConfig', () => {
       limits: { maxRequestRows: 256 },
       docs: true,
       accessLog: false,
+      gcMetrics: false,
       benchEcho: false,
       workers: 'auto',
       intraOpThreads: 0,
@@ -46,6 +47,7 @@ describe('loadModelServerConfig', () => {
         MAX_REQUEST_ROWS: '64',
         DOCS: 'off',
         ACCESS_LOG: 'on',
+        GC_METRICS: 'on',
       },
     });
     expect(config).toEqual({
@@ -60,6 +62,7 @@ describe('loadModelServerConfig', () => {
       limits: { maxRequestRows: 64 },
       docs: false,
       accessLog: true,
+      gcMetrics: true,
       benchEcho: false,
       workers: 2,
       intraOpThreads: 1,
