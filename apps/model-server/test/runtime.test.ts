@@ -98,27 +98,6 @@ describe('runtime with the reference text model', () => {
     expect(outputs[PROBABILITIES_OUTPUT]?.dims).toEqual([texts.length, MODEL_INFO.labels.length]);
   });
 
-  it('batches short texts apart from a long one queued with them (no padding to its length)', async () => {
-    ({ runtime, dispatches } = await start(undefined));
-    dispatches.length = 0;
-    const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
-    const results = await Promise.all([
-      runtime.predictTexts(['the first request leaves alone']),
-      runtime.predictTexts([WARMUP.texts[0] as string]),
-      runtime.predictTexts([long]),
-      runtime.predictTexts([WARMUP.texts[1] as string]),
-    ]);
-    // while the first runs, the two short texts gather into one batch and the long one into its own
-    expect(dispatches.map((d) => [d.requests, d.rows])).toEqual([
-      [1, 1],
-      [2, 2],
-      [1, 1],
-    ]);
-    expect(dispatches[1]?.cells).toBeLessThanOrEqual(2 * 64);
-    expect(dispatches[2]?.cells).toBe(200);
-    expect(results.map((r) => r[0]?.label)).toEqual([expect.any(String), WARMUP.expectedLabels[0], expect.any(String), WARMUP.expectedLabels[1]]);
-  });
-
   it('finishes queued work on close, then refuses new work', async () => {
     ({ runtime } = await start(undefined));
     cleanups.pop(); // closed here

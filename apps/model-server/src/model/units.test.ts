@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkRows, chunkTexts, chunkUniform, joinOutputs, splitFeeds, textKey } from './units.js';
+import { chunkRows, chunkTexts, chunkUniform, joinOutputs, splitFeeds } from './units.js';
 import type { WireTensor } from './tensors.js';
 
 describe('request units', () => {
@@ -32,15 +32,5 @@ describe('request units', () => {
     expect(Array.from(joined.y?.data as Float32Array)).toEqual(Array.from(x.data as Float32Array));
     expect(joined.y?.dims).toEqual([5, 4]);
     expect(joined.meta?.dims).toEqual([1]); // not per row: the first unit's
-  });
-
-  it('keys text units by a power-of-four class of their width, so short and long texts batch apart', () => {
-    const classes = (widths: number[]) => widths.map((w) => textKey(w));
-    expect(classes([0, 1])).toEqual(['text:0', 'text:0']);
-    expect(classes([2, 4, 5, 16, 17, 64, 65, 256, 257, 512, 1024, 1025])).toEqual([
-      'text:1', 'text:1', 'text:2', 'text:2', 'text:3', 'text:3', 'text:4', 'text:4', 'text:5', 'text:5', 'text:5', 'text:6',
-    ]);
-    // the same string each time: nothing built per request
-    expect(textKey(300)).toBe(textKey(500));
   });
 });

@@ -41,22 +41,6 @@ export function chunkRows(widths: readonly number[], limits: UnitLimits): Chunk[
   return chunks;
 }
 
-/**
- * The batcher key of a text unit: its width's class, a power of four of tokens (1, 2–4, 5–16,
- * 17–64, 65–256, 257–1024). Only units of one class share a batch, so a long text does not pad
- * the short ones queued with it to its own length: the model's run time grows with the padded
- * cells (rows × the longest text), and in issue 11's payload mix (four 8-word texts, one
- * 200-word text) a mixed batch was ~75 % padding. Within a class a row pads at most 4×.
- */
-export function textKey(width: number): string {
-  // ceil(log2(width)) halved, rounded up: 1 → 0, 2–4 → 1, 5–16 → 2, 17–64 → 3, …
-  const bits = 32 - Math.clz32(Math.max(1, width) - 1);
-  return TEXT_KEYS[(bits + 1) >> 1] as string;
-}
-
-/** One string per class (no string built per request); 16 classes cover any 32-bit width. */
-const TEXT_KEYS = Array.from({ length: 17 }, (_, i) => `text:${i}`);
-
 /** Chunks of a text request, each with its padded width in tokens (upper bound). */
 export function chunkTexts(texts: readonly string[], limits: UnitLimits): Chunk[] {
   return chunkRows(texts.map((text) => tokenCountBound(text)), limits);
