@@ -65,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(serverIdPlugin, { serverId: deps.config.serverId });
   // before lifecycle: its onRequest hook refuses requests while closing, and those still count
-  await app.register(metricsPlugin, { gc: deps.config.gcMetrics });
+  await app.register(metricsPlugin);
   await app.register(lifecyclePlugin);
   await app.register(errorsPlugin);
   await app.register(swaggerPlugin, { version: SERVER_VERSION, ui: deps.config.docs });

@@ -17,7 +17,6 @@ describe('loadModelServerConfig', () => {
       limits: { maxRequestRows: 256 },
       docs: true,
       accessLog: false,
-      gcMetrics: false,
       benchEcho: false,
       workers: 'auto',
       intraOpThreads: 0,
@@ -47,7 +46,6 @@ describe('loadModelServerConfig', () => {
         MAX_REQUEST_ROWS: '64',
         DOCS: 'off',
         ACCESS_LOG: 'on',
-        GC_METRICS: 'on',
       },
     });
     expect(config).toEqual({
@@ -62,7 +60,6 @@ describe('loadModelServerConfig', () => {
       limits: { maxRequestRows: 64 },
       docs: false,
       accessLog: true,
-      gcMetrics: true,
       benchEcho: false,
       workers: 2,
       intraOpThreads: 1,

@@ -30,7 +30,6 @@ export const MODEL_SERVER_ENV: readonly EnvVar[] = [
   { name: 'DRAIN_TIMEOUT', path: ['drain', 'timeoutMs'], kind: 'string', schema: duration() },
   { name: 'DOCS', path: ['docs'], kind: 'boolean', schema: z.boolean() },
   { name: 'ACCESS_LOG', path: ['accessLog'], kind: 'boolean', schema: z.boolean() },
-  { name: 'GC_METRICS', path: ['gcMetrics'], kind: 'boolean', schema: z.boolean() },
   { name: 'BENCH_ECHO', path: ['benchEcho'], kind: 'boolean', schema: z.boolean() },
 ];
 

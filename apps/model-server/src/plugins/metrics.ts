@@ -4,7 +4,6 @@
  * sizes, queue depth and in-flight gauges, requests refused for overload (by code) and the
  * queue bound, a model info gauge, and the default process metrics.
  */
-import { createRequire } from 'node:module';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
@@ -15,34 +14,7 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 /** The overload answers counted by `model_server_rejected_requests_total{code}`. */
 export const REJECTION_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ERROR_CODES.QUEUE_FULL, ERROR_CODES.SHUTTING_DOWN]);
 
-const require = createRequire(import.meta.url);
-
-/** One of prom-client's default metrics: registers its metrics on `registry`. */
-type DefaultMetric = (registry: Registry, config: { eventLoopMonitoringPrecision: number }) => void;
-
-/**
- * prom-client's default process metrics; `gc` (GC_METRICS=on) adds `nodejs_gc_duration_seconds`.
- * Without it the same metrics are registered one by one (prom-client has no option to leave one
- * out), from the list prom-client itself exports, so an upgrade that adds a metric adds it here.
- */
-function defaultMetrics(registry: Registry, gc: boolean): void {
-  if (gc) {
-    collectDefaultMetrics({ register: registry });
-    return;
-  }
-  const names = (collectDefaultMetrics as unknown as { metricsList: readonly string[] }).metricsList;
-  for (const name of names) {
-    if (name === 'gc') continue;
-    (require(`prom-client/lib/metrics/${name}`) as DefaultMetric)(registry, { eventLoopMonitoringPrecision: 10 });
-  }
-}
-
-export interface MetricsOptions {
-  /** `nodejs_gc_duration_seconds` (a PerformanceObserver on every collection): GC_METRICS. */
-  gc?: boolean;
-}
-
-export function createMetrics({ gc = false }: MetricsOptions = {}) {
+export function createMetrics() {
   const requestsInFlight = { count: 0 };
   const registry = new Registry();
   const registers = [registry];
@@ -111,7 +83,7 @@ export function createMetrics({ gc = false }: MetricsOptions = {}) {
   };
   // both series exist from the start, so rate() and alerts see 0 rather than nothing
   for (const code of REJECTION_CODES) metrics.rejected.inc({ code }, 0);
-  defaultMetrics(registry, gc);
+  collectDefaultMetrics({ register: registry });
   return { ...metrics, requestsInFlight };
 }
 
@@ -127,8 +99,8 @@ declare module 'fastify' {
 }
 
 export default fp(
-  async (app, options: MetricsOptions) => {
-    const metrics = createMetrics(options);
+  async (app) => {
+    const metrics = createMetrics();
     app.decorate('metrics', metrics);
     app.decorateRequest('startedAt', 0);
     // The labelled children per route, method and status are looked up once and kept: no

@@ -42,12 +42,6 @@ export const modelServerConfigSchema = strict({
   /** One JSON log line per request (request id, trace context, status, time). */
   accessLog: z.boolean().default(false),
   /**
-   * prom-client's `nodejs_gc_duration_seconds` histogram: a PerformanceObserver on every garbage
-   * collection (on Node 20 each entry also builds deprecation wrappers), ~1.5 % of a loaded
-   * replica's main thread. Off by default; the other default process metrics stay.
-   */
-  gcMetrics: z.boolean().default(false),
-  /**
    * Inference executors: `auto` (the default) = the main thread for batches the executor policy
    * finds cheap to run inline, plus one worker thread per core for the rest; `0` = main thread
    * only; N = the policy with N worker threads.
