@@ -1,8 +1,10 @@
 /**
  * `pnpm --filter @fleet/model-server bench [-- other/dist/main.js …]` — issue 11's numbers, not
- * pass/fail. Each build (this one first, then any given, e.g. a build of the starting commit)
- * runs in turn, twice, alternated (A, B, A, B); medians of the two rounds. Loopback only,
- * bounded (~45 s per build and round; BENCH_SMOKE=1: ~12 s).
+ * pass/fail. Each build (this one, then any given, e.g. a build of the starting commit) runs
+ * in turn, twice, the order reversed every round (A, B, then B, A) so that neither build always
+ * runs first (whatever runs first in a round meets a machine just left by the other build's
+ * three-replica start); medians of the two rounds. Loopback only, bounded (~45 s per build and
+ * round; BENCH_SMOKE=1: ~12 s).
  *
  * Per build and round: start → ready of one replica; a warm-up; then, on the payload mix (four
  * 8-word texts, one 200-word text), p50 at c=1 (timed here), CPU per request at c=2, c=8, c=64
@@ -14,7 +16,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { peakRss, startServer } from './http.js';
 import { p50AtOne, runPhase, type Phase } from './load.js';
-import { issue11Targets, medianMetrics, tableLines, targetLines, type Metrics } from './summary.js';
+import { issue11Targets, medianMetrics, roundOrder, tableLines, targetLines, type Metrics } from './summary.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const SECONDS = SMOKE ? 1 : 4;
@@ -80,7 +82,8 @@ async function main(): Promise<void> {
   console.log(`model-server bench${SMOKE ? ' (smoke)' : ''} — ${new Date().toISOString()} — ${machine}, load average ${loadavg()[0]?.toFixed(1)}`);
   const runs: Metrics[][] = builds.map(() => []);
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [i, build] of builds.entries()) {
+    for (const i of roundOrder(builds.length, round)) {
+      const build = builds[i] as string;
       const m = await measureOne(build);
       m['start three (ms)'] = await startThree(build);
       (runs[i] as Metrics[]).push(m);

@@ -1,6 +1,6 @@
 /** The model-server bench's summary: medians over rounds, the table, issue 11's targets at their bounds. */
 import { describe, expect, it } from 'vitest';
-import { cell, issue11Targets, median, medianMetrics, tableLines, targetLines, type Metrics } from './summary.js';
+import { cell, issue11Targets, median, medianMetrics, roundOrder, tableLines, targetLines, type Metrics } from './summary.js';
 
 /** A build that meets every target exactly at its bound. */
 const AT_BOUNDS: Metrics = {
@@ -89,5 +89,22 @@ describe("issue 11's targets", () => {
     expect(lines[5]).toBe('  met      p50 c=1 ≤ floor p50 + 0.3 ms: 0.50 vs 0.20 ms');
     expect(lines[6]).toBe('  NOT met  peak RSS ≤ 100 MB: 140 MB');
     expect(lines).toHaveLength(9);
+  });
+});
+
+describe('roundOrder', () => {
+  it('alternates which build runs first: A, B, then B, A', () => {
+    expect([0, 1, 2, 3].map((r) => roundOrder(2, r))).toEqual([
+      [0, 1],
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ]);
+  });
+
+  it('reverses any number of builds in odd rounds, and runs a single build alone', () => {
+    expect(roundOrder(3, 0)).toEqual([0, 1, 2]);
+    expect(roundOrder(3, 1)).toEqual([2, 1, 0]);
+    expect(roundOrder(1, 1)).toEqual([0]);
   });
 });

@@ -19,6 +19,15 @@ export function medianMetrics(rounds: readonly Metrics[]): Metrics {
   return Object.fromEntries(keys.map((k) => [k, median(rounds.map((r) => r[k] ?? Number.NaN))]));
 }
 
+/**
+ * The order in which `builds` builds run in round `round` (0-based): as given in even rounds,
+ * reversed in odd ones (A, B, then B, A, …), so that no build always runs first in a round.
+ */
+export function roundOrder(builds: number, round: number): number[] {
+  const order = Array.from({ length: builds }, (_, i) => i);
+  return round % 2 === 0 ? order : order.reverse();
+}
+
 /** A table cell: two decimals under 10, none from 10 on, `n/a` when missing. */
 export const cell = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(0));
 

@@ -227,6 +227,22 @@ describe('dynamic batcher', () => {
     await expect(all).resolves.toEqual([10, 20, 30, 40, 50]);
   });
 
+  it('settles a one-unit submitUnits like a submit: in batch order, before requests behind it', async () => {
+    const { batcher, calls } = harness({ maxQueueDelayMs: 1000 });
+    const settled: string[] = [];
+    void batcher.submit(0, { key: 'k', rows: 1 });
+    const one = batcher.submitUnits([{ input: 1, key: 'k', rows: 1 }]).then((outputs) => settled.push(`units ${outputs.join()}`));
+    const single = batcher.submit(2, { key: 'k', rows: 1 }).then((output) => settled.push(`submit ${output}`));
+    expect(batcher.depth).toBe(2);
+    calls[0]?.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.inputs)).toEqual([[0], [1, 2]]);
+    calls[1]?.finish();
+    await Promise.all([one, single]);
+    // the one-unit request is settled by its batch directly (one promise, no Promise.all after it)
+    expect(settled).toEqual(['units 10', 'submit 20']);
+  });
+
   it('asks admit before each dispatch: a refused batch stays in the one queue until a batch completes', async () => {
     let allow = true;
     const asked: number[] = [];

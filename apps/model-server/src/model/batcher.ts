@@ -144,19 +144,15 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
   }
 
   submit(input: I, options: SubmitOptions): Promise<O> {
-    // one unit (nearly every request): one promise, no array of promises and no Promise.all
-    const refused = this.refusal();
-    if (refused !== undefined) return Promise.reject(refused);
-    const request: Request = { queued: 1 };
-    const enqueuedAt = this.now();
-    const output = new Promise<O>((resolve, reject) => {
-      this.enqueue(input, options.key, options.rows, options.width ?? 1, request, enqueuedAt, resolve, reject);
-    });
-    this.admitted();
-    return output;
+    return this.submitOne(input, options, undefined);
   }
 
   submitUnits(units: readonly Unit<I>[]): Promise<O[]> {
+    // one unit (a small `texts` request): the single-unit path, resolved with its one output
+    if (units.length === 1) {
+      const unit = units[0] as Unit<I>;
+      return this.submitOne(unit.input, unit, (output) => [output]);
+    }
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     const request: Request = { queued: units.length };
@@ -169,6 +165,23 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
     );
     this.admitted();
     return Promise.all(outputs);
+  }
+
+  /**
+   * A request of one unit (nearly every request): one promise, settled by the batch itself with
+   * the output (or `wrap(output)`), no array of promises, no Promise.all, no extra `.then`.
+   */
+  private submitOne<T>(input: I, options: SubmitOptions, wrap: ((output: O) => T) | undefined): Promise<T> {
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    const request: Request = { queued: 1 };
+    const enqueuedAt = this.now();
+    const output = new Promise<T>((resolve, reject) => {
+      const settle = wrap === undefined ? (resolve as unknown as (value: O) => void) : (value: O) => resolve(wrap(value));
+      this.enqueue(input, options.key, options.rows, options.width ?? 1, request, enqueuedAt, settle, reject);
+    });
+    this.admitted();
+    return output;
   }
 
   /** SHUTTING_DOWN once closed, QUEUE_FULL at maxQueueSize requests, else nothing. */
