@@ -26,80 +26,77 @@ describe('exactTimeout', () => {
   });
 });
 
+/**
+ * Fake timers and a monotonic clock the test moves: `tick(ms)` advances both; `lag(ms)` only the
+ * clock's own lag behind the timers (a stale loop clock at arm time). Real timers restored after.
+ */
+function withFakeClock(run: (c: { fired: () => number; deadline: ExactDeadline; tick(ms: number): void; lag(ms: number): void }) => void): void {
+  vi.useFakeTimers();
+  try {
+    let now = 1000;
+    let count = 0;
+    const deadline = new ExactDeadline(() => count++, () => now);
+    run({
+      fired: () => count,
+      deadline,
+      tick: (ms) => {
+        now += ms;
+        vi.advanceTimersByTime(ms);
+      },
+      lag: (ms) => {
+        now -= ms;
+      },
+    });
+  } finally {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  }
+}
+
 describe('ExactDeadline (one native timer per upstream socket, armed per request)', () => {
   it('arms one native timer for any number of arms with the same ms (refreshed, not made again)', () => {
-    vi.useFakeTimers();
-    try {
+    withFakeClock(({ fired, deadline, tick }) => {
       const made = vi.spyOn(globalThis, 'setTimeout');
-      let fired = 0;
-      let now = 0;
-      const d = new ExactDeadline(() => fired++, () => now);
       for (let i = 0; i < 5; i++) {
-        d.arm(100);
-        now += 60;
-        vi.advanceTimersByTime(60);
-        d.disarm();
+        deadline.arm(100);
+        tick(60);
+        deadline.disarm();
       }
-      expect(made).toHaveBeenCalledTimes(1);
-      expect(fired).toBe(0);
-      d.arm(100);
-      now += 100;
-      vi.advanceTimersByTime(100);
-      expect(fired).toBe(1);
-      now += 500;
-      vi.advanceTimersByTime(500);
-      expect(fired).toBe(1); // once per arm
-      d.arm(50); // another ms: a new native timer
-      expect(made).toHaveBeenCalledTimes(2);
-      now += 50;
-      vi.advanceTimersByTime(50);
-      expect(fired).toBe(2);
-    } finally {
-      vi.useRealTimers();
-      vi.restoreAllMocks();
-    }
+      expect([made.mock.calls.length, fired()]).toEqual([1, 0]);
+      deadline.arm(100);
+      tick(100);
+      expect(fired()).toBe(1);
+      tick(500);
+      expect(fired()).toBe(1); // once per arm
+      deadline.arm(50); // another ms: a new native timer
+      tick(50);
+      expect([made.mock.calls.length, fired()]).toEqual([2, 2]);
+    });
   });
 
   it('never fires early: when the native timer fires before the deadline on the clock, it waits for the rest', () => {
-    vi.useFakeTimers();
-    try {
-      let fired = 0;
-      let now = 1000;
-      const d = new ExactDeadline(() => fired++, () => now);
-      d.arm(100);
-      now += 70; // the clock is behind the native timer (a stale loop clock when it was armed)
-      vi.advanceTimersByTime(100);
-      expect(fired).toBe(0);
-      now += 30;
-      vi.advanceTimersByTime(30);
-      expect(fired).toBe(1);
-      d.arm(100); // after a re-arm for the rest, a fresh timer with the full duration
-      now += 100;
-      vi.advanceTimersByTime(100);
-      expect(fired).toBe(2);
-    } finally {
-      vi.useRealTimers();
-    }
+    withFakeClock(({ fired, deadline, tick, lag }) => {
+      deadline.arm(100);
+      lag(30); // the clock is 30 ms behind the native timer
+      tick(100);
+      expect(fired()).toBe(0);
+      tick(30);
+      expect(fired()).toBe(1);
+      deadline.arm(100); // after a re-arm for the rest, a fresh timer with the full duration
+      tick(100);
+      expect(fired()).toBe(2);
+    });
   });
 
   it('does nothing once disarmed or cleared', () => {
-    vi.useFakeTimers();
-    try {
-      let fired = 0;
-      let now = 0;
-      const d = new ExactDeadline(() => fired++, () => now);
-      d.arm(10);
-      d.disarm();
-      now += 20;
-      vi.advanceTimersByTime(20);
-      d.arm(10);
-      d.clear();
-      now += 20;
-      vi.advanceTimersByTime(20);
-      expect(fired).toBe(0);
-      expect(vi.getTimerCount()).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
+    withFakeClock(({ fired, deadline, tick }) => {
+      deadline.arm(10);
+      deadline.disarm();
+      tick(20);
+      deadline.arm(10);
+      deadline.clear();
+      tick(20);
+      expect([fired(), vi.getTimerCount()]).toEqual([0, 0]);
+    });
   });
 });

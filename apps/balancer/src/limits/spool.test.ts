@@ -1,13 +1,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EngineRequest } from '../engine/client/request.js';
 import { BalancerError } from '../errors.js';
 import { MemoryBudget, spoolBody, type SpoolOptions } from './spool.js';
 import { checkBodyTempPath } from './temp-path.js';
+import { engineRequest } from '../../test/helpers/engine-request.js';
 import { bodySource, spooledText, spoolOptions } from '../../test/helpers/streams.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-unit-'));
@@ -16,18 +15,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const options = (extra: Partial<SpoolOptions> = {}): SpoolOptions => spoolOptions(dir, extra);
 
 const text = spooledText;
-
-/** The engine listener's request with `chunks` pushed (and the end, when `complete`), as before its handler runs. */
-function engineRequest(chunks: string[], complete: boolean): EngineRequest {
-  const req = new EngineRequest(new Socket());
-  req.headers = {};
-  for (const c of chunks) req.push(Buffer.from(c));
-  if (complete) {
-    req.complete = true;
-    req.push(null);
-  }
-  return req;
-}
 
 describe('spoolBody', () => {
   it('keeps a body up to bufferBytes in memory, as one Buffer, and gives the budget back on close', async () => {

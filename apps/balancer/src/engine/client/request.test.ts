@@ -1,16 +1,8 @@
-import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { EngineRequest } from './request.js';
+import { engineRequest } from '../../../test/helpers/engine-request.js';
+import type { EngineRequest } from './request.js';
 
-function request(chunks: string[], complete: boolean): EngineRequest {
-  const req = new EngineRequest(new Socket());
-  for (const c of chunks) req.push(Buffer.from(c));
-  if (complete) {
-    req.complete = true;
-    req.push(null);
-  }
-  return req;
-}
+const request = engineRequest;
 
 describe('EngineRequest.wholeBody (the spool\'s typed way to a body that came with its head)', () => {
   it('hands the whole unread body as one Buffer and leaves the stream ended', async () => {
