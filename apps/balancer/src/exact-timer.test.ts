@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { exactTimeout } from './exact-timer.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ExactDeadline, exactTimeout } from './exact-timer.js';
 
 function busy(ms: number): void {
   const end = performance.now() + ms;
@@ -23,5 +23,80 @@ describe('exactTimeout', () => {
     t.clear();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(fired).toBe(false);
+  });
+});
+
+/**
+ * Fake timers and a monotonic clock the test moves: `tick(ms)` advances both; `lag(ms)` only the
+ * clock's own lag behind the timers (a stale loop clock at arm time). Real timers restored after.
+ */
+function withFakeClock(run: (c: { fired: () => number; deadline: ExactDeadline; tick(ms: number): void; lag(ms: number): void }) => void): void {
+  vi.useFakeTimers();
+  try {
+    let now = 1000;
+    let count = 0;
+    const deadline = new ExactDeadline(() => count++, () => now);
+    run({
+      fired: () => count,
+      deadline,
+      tick: (ms) => {
+        now += ms;
+        vi.advanceTimersByTime(ms);
+      },
+      lag: (ms) => {
+        now -= ms;
+      },
+    });
+  } finally {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  }
+}
+
+describe('ExactDeadline (one native timer per upstream socket, armed per request)', () => {
+  it('arms one native timer for any number of arms with the same ms (refreshed, not made again)', () => {
+    withFakeClock(({ fired, deadline, tick }) => {
+      const made = vi.spyOn(globalThis, 'setTimeout');
+      for (let i = 0; i < 5; i++) {
+        deadline.arm(100);
+        tick(60);
+        deadline.disarm();
+      }
+      expect([made.mock.calls.length, fired()]).toEqual([1, 0]);
+      deadline.arm(100);
+      tick(100);
+      expect(fired()).toBe(1);
+      tick(500);
+      expect(fired()).toBe(1); // once per arm
+      deadline.arm(50); // another ms: a new native timer
+      tick(50);
+      expect([made.mock.calls.length, fired()]).toEqual([2, 2]);
+    });
+  });
+
+  it('never fires early: when the native timer fires before the deadline on the clock, it waits for the rest', () => {
+    withFakeClock(({ fired, deadline, tick, lag }) => {
+      deadline.arm(100);
+      lag(30); // the clock is 30 ms behind the native timer
+      tick(100);
+      expect(fired()).toBe(0);
+      tick(30);
+      expect(fired()).toBe(1);
+      deadline.arm(100); // after a re-arm for the rest, a fresh timer with the full duration
+      tick(100);
+      expect(fired()).toBe(2);
+    });
+  });
+
+  it('does nothing once disarmed or cleared', () => {
+    withFakeClock(({ fired, deadline, tick }) => {
+      deadline.arm(10);
+      deadline.disarm();
+      tick(20);
+      deadline.arm(10);
+      deadline.clear();
+      tick(20);
+      expect([fired(), vi.getTimerCount()]).toEqual([0, 0]);
+    });
   });
 });

@@ -64,14 +64,23 @@ describe('hop-by-hop headers', () => {
   });
 });
 
+/** RFC 9110 §7.6.1's hop-by-hop fields plus the ones proxies also strip (Go's httputil list), as sent. */
+const HOP_BY_HOP_NAMES = ['Connection', 'Keep-Alive', 'Proxy-Connection', 'Proxy-Authenticate', 'Proxy-Authorization', 'TE', 'Trailer', 'Transfer-Encoding', 'Upgrade', 'HTTP2-Settings'];
+
 describe('responseHeadersFromRaw (the engine\'s response head)', () => {
+  it.each([...HOP_BY_HOP_NAMES, 'X-Request-Id', ':status', 'X-Named'])('drops %s from both response paths alike (one rule)', (name) => {
+    const raw = [name, 'v', 'Connection', 'x-named', 'X-End', 'e'];
+    expect(responseHeadersFromRaw(raw)).toEqual({ 'x-end': 'e' });
+    expect(responseHeadersForClient(undiciHeaders(raw))).toEqual({ 'x-end': 'e' });
+  });
+
   it('drops hop-by-hop, Connection-named and x-request-id, keeps repeats as arrays in order', () => {
     const raw = ['Content-Type', 'text/plain', 'Connection', 'X-Hop, keep-alive', 'X-Hop', '1', 'Set-Cookie', 'a=1', 'Keep-Alive', 'timeout=5', 'set-cookie', 'b=2', 'X-Request-Id', 'up', 'Connection', 'x-two', 'X-Two', '2', 'Transfer-Encoding', 'chunked', 'X-Keep', 'k'];
     expect(responseHeadersFromRaw(raw)).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'], 'x-keep': 'k' });
   });
 
   it('is responseHeadersForClient of the pairs joined as undici joins them, for any pairs', () => {
-    const names = fc.constantFrom('Connection', 'connection', 'Keep-Alive', 'X-A', 'x-a', 'X-B', 'Set-Cookie', 'Upgrade', 'X-Request-Id', 'TE', 'Content-Length', 'Date');
+    const names = fc.constantFrom(...HOP_BY_HOP_NAMES, 'connection', 'X-A', 'x-a', 'X-B', 'Set-Cookie', 'X-Request-Id', 'Content-Length', 'Date', ':status');
     const values = fc.constantFrom('close', 'keep-alive', 'X-A', 'x-b, X-A', 'upgrade', '1', 'a=1', '', 'te');
     fc.assert(
       fc.property(fc.array(fc.tuple(names, values), { maxLength: 12 }), (pairs) => {

@@ -50,6 +50,15 @@ function namedByConnection(value: HeaderValue): ReadonlySet<string> {
   return (typeof value === 'string' ? COMMON_CONNECTION.get(value) : undefined) ?? connectionTokens(value);
 }
 
+/**
+ * The one rule for "not relayed", used by every copy (requests, responses from an object,
+ * responses from the engine's raw pairs): an HTTP/2 pseudo-header, a hop-by-hop header, one
+ * named in `Connection`, or one the caller's direction skips. `lower` is the lower-cased name.
+ */
+function notRelayed(lower: string, named: ReadonlySet<string>, skip: ReadonlySet<string>): boolean {
+  return lower.charCodeAt(0) === 0x3a /* ':' */ || HOP_BY_HOP.has(lower) || named.has(lower) || skip.has(lower);
+}
+
 /** Hot path: one pass over the keys, no entries pairs, no Set unless there is a `Connection` header. */
 function copyEndToEnd(
   headers: Record<string, HeaderValue>,
@@ -59,9 +68,9 @@ function copyEndToEnd(
   const out: ForwardHeaders = {};
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    if (value === undefined || name.charCodeAt(0) === 0x3a /* ':' */) continue;
+    if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named.has(lower) || skip.has(lower)) continue;
+    if (notRelayed(lower, named, skip)) continue;
     out[lower] = typeof value === 'number' ? String(value) : value;
   }
   return out;
@@ -109,7 +118,7 @@ export function responseHeadersFromRaw(raw: readonly string[]): ForwardHeaders {
   const out: ForwardHeaders = {};
   for (let i = 0; i < raw.length; i += 2) {
     const lower = (raw[i] as string).toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named.has(lower) || SET_BY_BALANCER.has(lower)) continue;
+    if (notRelayed(lower, named, SET_BY_BALANCER)) continue;
     const value = raw[i + 1] as string;
     const prev = out[lower];
     if (prev === undefined) out[lower] = value;

@@ -15,8 +15,18 @@ export interface ReadBodyOptions {
   idleTimeoutMs: number;
 }
 
-/** The part of an IncomingMessage this module reads. */
-export type BodySource = Readable & { headers?: Record<string, string | string[] | undefined> };
+/**
+ * A request whose body may already be whole in memory (the engine listener's request: a body
+ * that came with its head is pushed before the handler runs). `wholeBody(maxBytes)` takes it
+ * out of the stream (which then ends) when it is complete, unread, never flowing and at most
+ * `maxBytes` long; otherwise it answers `undefined` and leaves the stream as it was.
+ */
+export interface WholeBodySource {
+  wholeBody(maxBytes: number): Buffer | undefined;
+}
+
+/** The part of an IncomingMessage this module reads (and, from the engine, `wholeBody`). */
+export type BodySource = Readable & { headers?: Record<string, string | string[] | undefined> } & Partial<WholeBodySource>;
 
 const CLOSE = { connection: 'close' } as const;
 

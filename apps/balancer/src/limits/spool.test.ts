@@ -1,11 +1,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
 import { MemoryBudget, spoolBody, type SpoolOptions } from './spool.js';
 import { checkBodyTempPath } from './temp-path.js';
+import { engineRequest } from '../../test/helpers/engine-request.js';
 import { bodySource, spooledText, spoolOptions } from '../../test/helpers/streams.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-unit-'));
@@ -35,9 +36,7 @@ describe('spoolBody', () => {
     ['on disk past bufferBytes', ['0123456789', 'abcdefghij'], true],
   ])('takes a body already whole in the request\'s buffer (%s) at once: no listener, never flowing', async (_, chunks, onDisk) => {
     // The engine listener's case: body chunks and the end pushed, `complete` set, before the handler runs.
-    const src = Object.assign(new Readable({ read: () => undefined }), { headers: {}, complete: true });
-    for (const c of chunks) src.push(c);
-    src.push(null);
+    const src = engineRequest(chunks, true);
     const budget = new MemoryBudget();
     const p = spoolBody(src, options({ budget }));
     expect(src.listenerCount('data') + src.listenerCount('end')).toBe(0);
@@ -51,12 +50,9 @@ describe('spoolBody', () => {
   });
 
   it('leaves a whole buffered body over maxBytes to the stream path (413), and one not complete yet', async () => {
-    const big = Object.assign(new Readable({ read: () => undefined }), { headers: {}, complete: true });
-    big.push('0123456789');
-    big.push(null);
+    const big = engineRequest(['0123456789'], true);
     await expect(spoolBody(big, options({ maxBytes: 5 }))).rejects.toMatchObject({ code: 'BODY_TOO_LARGE' });
-    const partial = Object.assign(new Readable({ read: () => undefined }), { headers: {}, complete: false });
-    partial.push('0123');
+    const partial = engineRequest(['0123'], false);
     const p = spoolBody(partial, options());
     expect(partial.listenerCount('data')).toBe(1);
     partial.push('45');

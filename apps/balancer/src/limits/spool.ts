@@ -211,18 +211,12 @@ class Spool {
 }
 
 /**
- * The whole body is already in the request's buffer and nobody has read from it (the engine
- * listener pushes a body that came with its head before the handler runs): it can be taken at
- * once, with no listeners, timer or flowing-mode ticks. Over the size limit it is left to the
- * stream path, which answers it as for any body.
+ * A body already whole in the request's buffer and unread (`wholeBody`, the engine listener's
+ * request) is taken at once, with no listeners, timer or flowing-mode ticks. Over the size
+ * limit it is left to the stream path, which answers it as for any body.
  */
-function wholeInBuffer(req: BodySource, limit: number): boolean {
-  return (req as { complete?: boolean }).complete === true && req.readableFlowing === null && req.readableLength <= limit;
-}
-
-function takeBuffered(req: BodySource, spool: Spool): Promise<SpooledBody> {
-  const chunk = req.read() as Buffer | string | null;
-  const write = chunk === null ? undefined : spool.add(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+function takeWhole(body: Buffer, spool: Spool): Promise<SpooledBody> {
+  const write = body.length === 0 ? undefined : spool.add(body);
   if (write === undefined) return Promise.resolve(spool.result());
   return spool.flushed().then(
     () => spool.result(),
@@ -240,7 +234,8 @@ export function spoolBody(req: BodySource, options: SpoolOptions): Promise<Spool
   const spool = new Spool(options);
   if (req.readableEnded) return Promise.resolve(spool.result());
   if (req.destroyed) return Promise.reject(clientClosed());
-  if (wholeInBuffer(req, limit)) return takeBuffered(req, spool);
+  const whole = req.wholeBody?.(limit);
+  if (whole !== undefined) return takeWhole(whole, spool);
   return new Promise<SpooledBody>((resolve, reject) => {
     let settled = false;
     const cleanup = (): boolean => {

@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { WholeBodySource } from '../../limits/body.js';
 import type { RequestHead } from '../request-parser.js';
 
 /**
@@ -14,8 +15,20 @@ interface NodeIncoming extends IncomingMessage {
   _dump(): void;
 }
 
-export function incomingFor(socket: Socket, head: RequestHead): IncomingMessage {
-  const req = new IncomingMessage(socket) as NodeIncoming;
+/** node:http's `IncomingMessage` plus the typed way to its body when it came whole (the spool's fast path). */
+export class EngineRequest extends IncomingMessage implements WholeBodySource {
+  wholeBody(maxBytes: number): Buffer | undefined {
+    if (!this.complete || this.readableFlowing !== null || this.readableDidRead || this.readableLength > maxBytes) return undefined;
+    const chunk: unknown = this.read();
+    if (chunk === null) return EMPTY;
+    return Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)); // a string only after setEncoding
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export function incomingFor(socket: Socket, head: RequestHead): EngineRequest {
+  const req = new EngineRequest(socket) as EngineRequest & NodeIncoming;
   req.method = head.method;
   req.url = head.url;
   req.httpVersionMajor = head.versionMajor;

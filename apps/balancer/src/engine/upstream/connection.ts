@@ -4,6 +4,7 @@ import { createResponseParser, type ResponseParser } from './response-parser.js'
 import type { SerialisedHead } from './request-head.js';
 import { UPSTREAM_FAILURES, upstreamFailure } from './failures.js';
 import { writeBody, type BodyWriter } from './body-writer.js';
+import { ExactDeadline } from '../../exact-timer.js';
 
 /**
  * One upstream socket the engine owns, one request at a time (as undici with `pipelining: 1`):
@@ -49,6 +50,9 @@ export class UpstreamConnection {
   private dirty = false;
   private body: BodyWriter | undefined;
   private readonly bodyTimer: NodeJS.Timeout | undefined;
+  /** The headers timeout of the request in flight: one timer for the socket, armed per request. */
+  private readonly headersDeadline = new ExactDeadline(() => this.onHeadersTimeout());
+  private headersTimeoutMs = 0;
   destroyed = false;
   /** Handed out by the pool and not yet given back. */
   leased = false;
@@ -86,9 +90,15 @@ export class UpstreamConnection {
     return this.leased;
   }
 
-  /** Send one request; the sink hears about its response. */
-  send(head: SerialisedHead, body: Buffer | Readable | null, isHead: boolean, sink: ResponseSink): void {
+  /**
+   * Send one request; the sink hears about its response. Without a final response head within
+   * `headersTimeoutMs` (0: no limit; never early) the exchange fails with UND_ERR_HEADERS_TIMEOUT
+   * and the socket is destroyed.
+   */
+  send(head: SerialisedHead, body: Buffer | Readable | null, isHead: boolean, sink: ResponseSink, headersTimeoutMs = 0): void {
     if (this.destroyed) return sink.onError(upstreamFailure(UPSTREAM_FAILURES.CLOSED, 'upstream connection already closed'));
+    this.headersTimeoutMs = headersTimeoutMs;
+    if (headersTimeoutMs > 0) this.headersDeadline.arm(headersTimeoutMs);
     this.sink = sink;
     this.phase = 'head';
     this.headRequest = isHead;
@@ -116,6 +126,7 @@ export class UpstreamConnection {
     this.destroyed = true;
     this.phase = 'done';
     clearTimeout(this.bodyTimer);
+    this.headersDeadline.clear();
     this.body?.stop();
     this.socket.destroy();
     const sink = this.sink;
@@ -155,6 +166,7 @@ export class UpstreamConnection {
       this.fail(upstreamFailure(UPSTREAM_FAILURES.UNEXPECTED_RESPONSE, `upstream answered ${status} (upgrade) to a plain request`));
       return true;
     }
+    this.headersDeadline.disarm();
     this.keepAlive = keepAlive;
     this.keepAliveHintMs = keepAliveHint(raw);
     this.phase = 'body';
@@ -202,6 +214,12 @@ export class UpstreamConnection {
       return this.finishExchange();
     }
     this.fail(upstreamFailure(UPSTREAM_FAILURES.CLOSED, 'upstream closed the connection before the response ended'));
+  }
+
+  private onHeadersTimeout(): void {
+    if (this.phase !== 'head' || this.destroyed) return;
+    const ms = this.headersTimeoutMs;
+    this.abort(upstreamFailure(UPSTREAM_FAILURES.HEADERS_TIMEOUT, `no upstream response headers within ${ms} ms`));
   }
 
   private onBodyIdle(): void {

@@ -1,7 +1,7 @@
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startRawUpstream, type RawUpstream } from '../../../test/helpers/raw-upstream.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import type { AttemptResult, RunningAttempt } from '../../attempt.js';
@@ -79,6 +79,21 @@ describe('engine relay (relayUpstream contract)', () => {
     expect((await fetch(f.url)).status).toBe(599);
     expect(f.outcomes[0]).toMatchObject({ kind: 'failed', error: { code: 'UND_ERR_HEADERS_TIMEOUT' } });
     await waitFor(() => up.connections.closed === 1, { what: 'the timed-out socket closed' });
+  });
+
+  it('arms one headers timer per upstream socket, not one per request (refreshed for each request on it)', async () => {
+    const up = await upstream((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    const pool = poolFor(up);
+    const f = await front((res) => relayEngine(pool, GET, res, control(() => true, 43_210)));
+    const made = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      for (let i = 0; i < 3; i++) expect((await fetch(f.url)).status).toBe(200);
+      expect(made.mock.calls.filter((c) => c[1] === 43_210)).toHaveLength(1);
+    } finally {
+      made.mockRestore();
+    }
+    expect(up.connections.opened).toBe(1);
+    expect(f.outcomes).toEqual([0, 1, 2].map(() => ({ kind: 'relayed', status: 200 })));
   });
 
   it('cancel() resolves cancelled and destroys the socket (never back in the pool)', async () => {

@@ -1,12 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AttemptControl, AttemptResult, RunningAttempt } from '../../attempt.js';
-import { exactTimeout, type ExactTimer } from '../../exact-timer.js';
 import { ClientRelay } from '../../client-relay.js';
 import { responseHeadersFromRaw, type ForwardHeaders } from '../../headers.js';
 import { CancelledError } from '../../upstream-relay.js';
 import type { ResponseSink, UpstreamConnection } from './connection.js';
-import { UPSTREAM_FAILURES, upstreamFailure } from './failures.js';
 import type { PeerPool } from './pool.js';
 import { serialiseHead, type BodyShape, type SerialisedHead } from './request-head.js';
 
@@ -17,7 +15,8 @@ import { serialiseHead, type BodyShape, type SerialisedHead } from './request-he
  * pausing the upstream socket while the client is slow) or is read and dropped so that the
  * socket can serve again; it resolves `relayed`, `discarded`, `failed` (error codes as
  * `upstream-errors.ts` classifies them) or `cancelled`. It only reports; the walk decides.
- * The headers timeout is exact (`exact-timer.ts`) and starts once the request has a socket.
+ * The headers timeout is exact and starts once the request has a socket: the socket's own
+ * timer (`UpstreamConnection.send`, one `ExactDeadline` per socket, armed per request).
  */
 export interface EngineRequest {
   method: string;
@@ -29,7 +28,6 @@ export interface EngineRequest {
 class EngineExchange extends ClientRelay implements ResponseSink {
   private conn: UpstreamConnection | undefined;
   private cancelWait: (() => void) | undefined;
-  private headersTimer: ExactTimer | undefined;
 
   constructor(
     res: ServerResponse,
@@ -52,9 +50,7 @@ class EngineExchange extends ClientRelay implements ResponseSink {
       if (err !== undefined || conn === undefined) return this.onError(err ?? new Error('no connection'));
       if (this.settled) return conn.abort(); // cancelled meanwhile
       this.conn = conn;
-      const ms = this.control.headersTimeoutMs;
-      if (ms > 0) this.headersTimer = exactTimeout(ms, () => conn.abort(upstreamFailure(UPSTREAM_FAILURES.HEADERS_TIMEOUT, `no upstream response headers within ${ms} ms`)));
-      conn.send(head, request.body, isHead, this);
+      conn.send(head, request.body, isHead, this, this.control.headersTimeoutMs);
     });
   }
 
@@ -68,7 +64,6 @@ class EngineExchange extends ClientRelay implements ResponseSink {
   }
 
   onHead(status: number, rawHeaders: string[]): void {
-    this.headersTimer?.clear();
     this.relayHead(status, () => responseHeadersFromRaw(rawHeaders));
   }
 
@@ -97,7 +92,6 @@ class EngineExchange extends ClientRelay implements ResponseSink {
   }
 
   protected cleanUp(): void {
-    this.headersTimer?.clear();
     // A socket paused for a slow client that has its whole response read goes back to the pool running.
     if (this.waitingForDrain) this.conn?.resume();
     this.conn = undefined;
