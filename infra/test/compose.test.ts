@@ -87,7 +87,7 @@ describe('base stack (docker-compose.yml)', () => {
     const vars = env(balancer);
     expect(vars.UPSTREAMS?.split(',')).toEqual(REPLICAS.map((r) => `${r}:8000`));
     const config = loadBalancerConfig({ env: vars });
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8080, server: 'engine' });
   });
 
   it('keeps the k6 service out of a plain `up`', () => {

@@ -110,7 +110,7 @@ describe('balancer Deployment and ConfigMap', () => {
     expect(group?.healthCheck).toMatchObject({ enabled: true, path: '/health/ready' });
   });
   it('listens and probes on the container ports it declares', () => {
-    expect(config.listen).toEqual({ host: '0.0.0.0', port: portNumber(c, 'http') });
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: portNumber(c, 'http'), server: 'engine' });
     expect(config.admin).toMatchObject({ host: '0.0.0.0', port: portNumber(c, 'admin') });
     for (const probe of ['readinessProbe', 'livenessProbe']) {
       const get = asRecord(asRecord(c[probe], probe).httpGet, probe);
