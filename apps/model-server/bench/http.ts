@@ -1,7 +1,7 @@
 /** The real `node dist/main.js` (or another build's) on loopback, and its peak RSS. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { buildNodeFlags } from '@fleet/bench-kit';
@@ -56,6 +56,19 @@ export async function peakRss(pid: number): Promise<number | undefined> {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
     return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Threads of a process now (Linux `/proc/<pid>/task`); undefined elsewhere or once it is gone.
+ * An inference worker the executor policy started shows here as more threads.
+ */
+export async function threadCount(pid: number): Promise<number | undefined> {
+  try {
+    return (await readdir(`/proc/${pid}/task`)).length;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

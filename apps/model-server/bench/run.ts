@@ -10,11 +10,12 @@
  * 8-word texts, one 200-word text), p50 at c=1 (timed here), CPU per request at c=2, c=8, c=64
  * (every thread of the replica, from /proc), rows/s with 8 texts per request; the same app's
  * HTTP floor (`POST /bench/echo`, BENCH_ECHO=on: same schemas and hooks, no inference) at c=1
- * and c=8; peak RSS (VmHWM); then three replicas started at once, until all are ready.
+ * and c=8; the thread count after c=64 (a started inference worker shows there); peak RSS
+ * (VmHWM); then three replicas started at once, until all are ready.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { peakRss, startServer } from './http.js';
+import { peakRss, startServer, threadCount } from './http.js';
 import { p50AtOne, runPhase, type Phase } from './load.js';
 import { issue11Targets, medianMetrics, roundOrder, tableLines, targetLines, type Metrics } from './summary.js';
 
@@ -53,6 +54,8 @@ async function measureOne(mainJs: string): Promise<Metrics> {
       const r = await runPhase(server.url, pid, phase);
       if (r.errors > 0) throw new Error(`${name}: ${r.errors} of ${r.requests} requests failed`);
       m[name.startsWith('rows') ? name : `${name} (µs/req)`] = name.startsWith('rows') ? r.rowsPerSec : r.cpuUsPerRequest;
+      // c=64's CPU is bimodal between rounds; the thread count tells whether a worker started
+      if (name === 'cpu c=64') m['threads after c=64'] = (await threadCount(pid)) ?? Number.NaN;
     }
     m['peak RSS (MB)'] = ((await peakRss(pid)) ?? Number.NaN) / 2 ** 20;
   } finally {
