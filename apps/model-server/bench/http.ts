@@ -50,16 +50,21 @@ export async function startServer(env: Record<string, string> = {}, mainJs = MAI
   };
 }
 
-/** Peak resident set size of a process (Linux VmHWM), in bytes; undefined elsewhere. */
-export async function peakRss(pid: number): Promise<number | undefined> {
+/** `read()` of a process's /proc entry, or undefined when there is none (not Linux, or it is gone). */
+async function fromProc<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
+    return await read();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** Peak resident set size of a process (Linux VmHWM), in bytes; undefined elsewhere. */
+export async function peakRss(pid: number): Promise<number | undefined> {
+  const status = await fromProc(() => readFile(`/proc/${pid}/status`, 'utf8'));
+  const kb = status === undefined ? undefined : /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) * 1024;
 }
 
 /**
@@ -67,10 +72,5 @@ export async function peakRss(pid: number): Promise<number | undefined> {
  * An inference worker the executor policy started shows here as more threads.
  */
 export async function threadCount(pid: number): Promise<number | undefined> {
-  try {
-    return (await readdir(`/proc/${pid}/task`)).length;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return (await fromProc(() => readdir(`/proc/${pid}/task`)))?.length;
 }
