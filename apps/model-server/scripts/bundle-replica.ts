@@ -16,11 +16,12 @@
  * pool.js, package.json), from a workspace package through `import.meta.resolve` of its name
  * (@fleet/config's `yaml`). A bundled module using `__dirname` or `__filename` fails the build.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { escapeNonAscii } from './ascii.js';
 import { importMetaUrlFor, type PackageRef } from './import-meta.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -80,6 +81,11 @@ const result = await build({
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
+  // written below, the bundle as ASCII only (scripts/ascii.ts: a one-byte source string in V8)
+  write: false,
 });
+for (const file of result.outputFiles) {
+  writeFileSync(file.path, file.path.endsWith('.js') ? escapeNonAscii(file.text) : file.text);
+}
 const inputs = Object.keys(result.metafile.inputs).length;
 if (inputs < 100) throw new Error(`bundle: only ${inputs} modules bundled; expected Fastify, zod, ajv and the rest`);
