@@ -98,7 +98,7 @@ describe('what a replica loads at start (/docs on its first request)', () => {
     expect(line.compileCache).toEqual({ called: true, packageModulesBefore: 0 });
   });
 
-  it('a replica starts without the Swagger packages, yaml, or the balancer part of @fleet/config, and serves /docs and /docs/json once asked', async () => {
+  it('a replica starts without the Swagger packages, yaml, or the balancer part of @fleet/config, with Fastify, zod and ajv from its bundle, and serves /docs and /docs/json once asked', async () => {
     server = await startProcess({ WORKERS: '0', SERVER_ID: 'docs-lazy', NODE_OPTIONS: `--import=${FIXTURE}` });
     expect(await loadedPackages(server)).toEqual({
       '@fastify/swagger': false,
@@ -107,6 +107,9 @@ describe('what a replica loads at start (/docs on its first request)', () => {
       yaml: false,
       '@fleet/config index': false,
       '@fleet/lb-core': false,
+      fastify: false,
+      zod: false,
+      ajv: false,
     });
     const page = await fetch(`${server.url}/docs`);
     expect(page.status).toBe(200);

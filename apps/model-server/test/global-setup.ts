@@ -1,7 +1,8 @@
 /**
  * Process tests spawn the real `node dist/main.js`: build it first when any source file is
  * newer than the last build (turbo's `test` already depends on `build`; this covers a plain
- * `vitest run`).
+ * `vitest run`). The build is the package's own (`pnpm build`: tsc, then the replica bundle), so
+ * the tests start what every launcher starts.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -28,9 +29,10 @@ function builtAt(): number {
 }
 
 export default function setup(): void {
-  if (builtAt() >= newestMtime(join(root, 'src'))) return;
+  if (builtAt() >= Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'scripts')))) return;
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
     cwd: root,
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bundle-replica.ts')], { cwd: root, stdio: 'inherit' });
 }

@@ -2,6 +2,7 @@
  * The real process (`node dist/main.js`): the "listening" line, SIGTERM drain with requests in
  * flight, and fail-fast start-up on a missing or broken model file.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runFailingProcess, startProcess, waitFor, writeAlwaysSpamModel, type LogLine, type ServerProcess } from './helpers.js';
 
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 let dir: string;
 const running: ServerProcess[] = [];
 
@@ -51,6 +53,22 @@ describe('node dist/main.js', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-server-id']).toBe('proc-1');
     expect(await res.body.json()).toMatchObject({ status: 'ready', server_id: 'proc-1' });
+  });
+
+  it('reads a YAML CONFIG_FILE, serves through a worker started up front, and reports its version (paths the bundle resolves)', async () => {
+    const file = join(dir, 'replica.yaml');
+    await writeFile(file, 'serverId: from-yaml\nworkers: 1\n');
+    const proc = await start({ CONFIG_FILE: file, SERVER_ID: '', WORKERS: '' });
+    expect(proc.lines.find((l) => l.msg === 'model loaded')).toMatchObject({ serverId: 'from-yaml', workers: 1, lazy: false });
+    const res = await request(`${proc.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ texts: Array.from({ length: 32 }, (_, i) => `${'a long message about the quarterly report '.repeat(40)} ${i}`) }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(((await res.body.json()) as { predictions: unknown[] }).predictions).toHaveLength(32);
+    const v2 = await request(`${proc.url}/v2`);
+    expect(await v2.body.json()).toMatchObject({ name: 'fleet-model-server', version: PACKAGE_VERSION, server_id: 'from-yaml' });
   });
 
   it('on SIGTERM: readiness 503 at once, in-flight requests all complete, exit 0', async () => {
