@@ -3,11 +3,10 @@
  * With nothing running, a request is dispatched at once (no idle delay: a replica at concurrency
  * 1 answers in the time of one inference plus HTTP). While a batch runs, a free executor waits
  * for a fuller batch: it takes the queue as soon as `maxBatchSize` rows (or `maxBatchCells`
- * cells) of one kind are waiting, once the oldest request has waited `maxQueueDelayMs`, or on the
- * event loop's turn after the running batch completes (what that turn reads joins). While every
- * executor is busy the queue keeps growing (up to `maxQueueSize` requests), so batches get larger
- * exactly when load is high. Past the bound `submit` rejects with QUEUE_FULL instead of queueing
- * without limit.
+ * cells) of one kind are waiting, once the oldest request has waited `maxQueueDelayMs`, or when
+ * the running batch completes. While every executor is busy the queue keeps growing (up to
+ * `maxQueueSize` requests), so batches get larger exactly when load is high. Past the bound
+ * `submit` rejects with QUEUE_FULL instead of queueing without limit.
  *
  * A request is one or more units (the runtime splits a large request into units that each fit a
  * batch); it counts once against `maxQueueSize`. A batch holds at most `maxBatchSize` rows and
@@ -130,7 +129,6 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
   private flushing = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
-  private gathering: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: BatcherOptions<I, O>) {
     this.now = options.now ?? (() => performance.now());
@@ -323,16 +321,6 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
       .then((ok) => {
         this.running -= 1;
         this.options.observer?.onComplete?.({ ...info, durationMs: this.now() - start, ok });
-        // Requests queued behind the batch that completed leave on the next turn of the event
-        // loop (setImmediate), with whatever it read meanwhile: at c=8 batches of ~4.5 rows
-        // instead of ~3, fewer onnxruntime runs per request (README "Per-request CPU").
-        if (this.running === 0 && !this.flushing && this.queue.length > 0) {
-          this.gathering ??= setImmediate(() => {
-            this.gathering = undefined;
-            this.pump();
-          });
-          return;
-        }
         this.pump();
       });
   }
