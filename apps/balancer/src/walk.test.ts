@@ -121,3 +121,27 @@ describe('walk: events as they arrive (a state machine, no promise per event)', 
     expect(upstream.retryBudget.active).toBe(0);
   });
 });
+
+describe('walk: a client gone during a step', () => {
+  it('is known at once: a response head decided after it in the same step is not relayed', async () => {
+    let gone: (() => void) | undefined;
+    const decisions: boolean[] = [];
+    const exchange: Exchange = {
+      replayable: true,
+      hedgeable: false,
+      start: (_peer, control) => {
+        gone?.();
+        decisions.push(control.decide(200));
+        return { done: Promise.resolve({ kind: 'discarded', status: 200 }), cancel: () => undefined };
+      },
+      answer: () => 502,
+      onClientGone: (fn) => {
+        gone = fn;
+      },
+    };
+    const upstream = view({});
+    const out = await walk({ upstream, route, method: 'GET', clientIp: '127.0.0.1' }, exchange, { now: () => 0, metrics: createMetrics(), logger: { warn: () => undefined } });
+    expect(decisions).toEqual([false]);
+    expect(out.status).toBe(499);
+  });
+});

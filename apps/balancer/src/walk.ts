@@ -122,8 +122,7 @@ class Walk {
       status = event === undefined ? this.begin() : this.handle(event);
       for (let next = this.waiting?.shift(); status === undefined && next !== undefined; next = this.waiting?.shift()) status = this.handle(next);
     } catch (err) {
-      this.handling = false;
-      return this.end(undefined, err);
+      return this.end(undefined, err); // ended: nothing is handled after this
     }
     this.handling = false;
     if (status !== undefined) this.end(status);
