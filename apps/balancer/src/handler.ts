@@ -9,7 +9,7 @@ import { requestHeadersForUpstream, type ForwardHeaders } from './headers.js';
 import { limitStream } from './limits/index.js';
 import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
 import type { Metrics } from './metrics.js';
-import { proxyRequest, type AttemptRecord } from './proxy.js';
+import { proxyRequest, type AttemptRecord, type ProxyInput, type ProxyOutcome } from './proxy.js';
 import { parseTarget, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { Snapshot, SnapshotCell } from './snapshot.js';
@@ -161,28 +161,70 @@ function answerOptionsStar(req: IncomingMessage, res: ServerResponse, out: Outco
   });
 }
 
-async function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome): Promise<void> {
-  const { info, url, delayMs } = admit(st, req, tls);
-  out.clientIp = info.clientIp;
+/** How a request's pipeline ends, once: `done`, or `fail` (answers the error, then is done). */
+interface Finish {
+  done(): void;
+  fail(err: unknown): void;
+}
+
+/**
+ * Admit, route and proxy. The common request (no rate-limit delay, no static files, no body)
+ * goes straight to the walk with no `await` and no promise of its own; the others take
+ * `routeSlowly`. Throws synchronously what `admit` and `target` refuse.
+ */
+function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome, finish: Finish): void {
+  const admitted = admit(st, req, tls);
+  out.clientIp = admitted.info.clientIp;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent: routeSlowly does the same for a request that needs none of its steps (this path only saves its promise)
+  if (admitted.delayMs > 0 || st.serveStatic !== null || hasBody(req)) {
+    routeSlowly(ctx, st, req, res, out, admitted).then(finish.done, finish.fail);
+    return;
+  }
+  const t = chosen(st, req, admitted, out);
+  proxyRequest(
+    proxyInput(req, res, t, null, admitted, out.trace),
+    ctx,
+    (result) => {
+      proxied(out, result);
+      finish.done();
+    },
+    finish.fail,
+  );
+}
+
+/** The route's target, recorded on the outcome. */
+function chosen(st: Snapshot, req: IncomingMessage, { info, url }: Admitted, out: Outcome): Target {
+  const t = target(st, req, info, url, out.trace);
+  out.route = t.match.route.prefix;
+  out.upstream = t.match.upstream;
+  return t;
+}
+
+function proxyInput(req: IncomingMessage, res: ServerResponse, t: Target, body: ProxyInput['body'], { info }: Admitted, trace: RequestTrace): ProxyInput {
+  const { match, upstream, headers, hashKey } = t;
+  return { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey, trace };
+}
+
+function proxied(out: Outcome, result: ProxyOutcome): void {
+  out.status = result.status;
+  out.attempts = result.attempts;
+}
+
+/** A rate-limit delay, static files or a request body: awaited step by step. */
+async function routeSlowly(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, out: Outcome, admitted: Admitted): Promise<void> {
   // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: a zero delay only waits one timer tick
-  if (delayMs > 0) await delay(delayMs);
-  if (st.serveStatic !== null && (await st.serveStatic(req, res, url))) {
+  if (admitted.delayMs > 0) await delay(admitted.delayMs);
+  if (st.serveStatic !== null && (await st.serveStatic(req, res, admitted.url))) {
     out.status = res.statusCode;
     return;
   }
-  const { match, upstream, headers, hashKey } = target(st, req, info, url, out.trace);
-  out.route = match.route.prefix;
-  out.upstream = match.upstream;
+  const t = chosen(st, req, admitted, out);
   const body = hasBody(req) ? await requestBody(ctx, st, req) : null;
   const spooled = body === null || body instanceof Readable ? undefined : body;
-  if (spooled !== undefined) headers['content-length'] = String(spooled.size);
+  if (spooled !== undefined) t.headers['content-length'] = String(spooled.size);
   try {
-    const result = await proxyRequest(
-      { req, res, upstream, route: match.route, path: match.upstreamPath, headers, body, clientIp: info.clientIp, hashKey, trace: out.trace },
-      ctx,
-    );
-    out.status = result.status;
-    out.attempts = result.attempts;
+    const input = proxyInput(req, res, t, body, admitted, out.trace);
+    proxied(out, await new Promise<ProxyOutcome>((resolve, reject) => proxyRequest(input, ctx, resolve, reject)));
   } finally {
     await spooled?.close();
   }
@@ -196,37 +238,55 @@ function forProtocol(req: IncomingMessage, headers: Record<string, string>): Rec
   return rest;
 }
 
-async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean): Promise<void> {
+function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, tls: boolean): void {
   const started = ctx.now();
   ctx.stats.requestStarted();
   const st = ctx.snapshots.enter();
   const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '', trace: startTrace(ctx, st, req) };
+  const finish: Finish = {
+    done: () => finished(ctx, req, st, started, out),
+    fail: (err) => {
+      try {
+        failed(ctx, req, res, out, err);
+      } finally {
+        finished(ctx, req, st, started, out);
+      }
+    },
+  };
   try {
     res.setHeader(REQUEST_ID_HEADER, out.trace.requestId);
     if (ctx.closing() && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
-    // Checked before the first await, so a refused head is answered synchronously: node:http
-    // destroys the socket of a `PRI` request (the HTTP/2 preface's method) as soon as this
-    // handler returns, and an answer written a microtask later would be lost.
+    // Checked synchronously, so a refused head is answered at once: node:http destroys the
+    // socket of a `PRI` request (the HTTP/2 preface's method) as soon as this handler returns,
+    // and an answer written a microtask later would be lost.
     const head = checkRequestHead(req, st.config.limits);
     if (head instanceof BalancerError) throw head;
-    if (head === 'options-star') await answerOptionsStar(req, res, out);
-    else await route(ctx, st, req, res, tls, out);
+    if (head === 'options-star') void answerOptionsStar(req, res, out).then(finish.done);
+    else route(ctx, st, req, res, tls, out, finish);
   } catch (err) {
-    if (err instanceof BalancerError) {
-      sendError(res, err.code, err.message, forProtocol(req, err.headers), err.status);
-      out.status = err.status;
-      if (err.code === 'CLIENT_CLOSED_REQUEST') ctx.logger.debug({ code: err.code, url: req.url }, err.message);
-    } else {
-      ctx.logger.error({ err, url: req.url }, 'request pipeline failed');
-      sendError(res, 'INTERNAL_ERROR', 'internal error');
-      out.status = 500;
-    }
-  } finally {
-    ctx.snapshots.leave(st);
-    ctx.stats.requestFinished();
-    ctx.metrics.response(out.route ?? '-', out.status);
-    if (ctx.accessLog.enabled) writeAccessLog(ctx, req, started, out);
+    finish.fail(err);
   }
+}
+
+/** The pipeline threw: a BalancerError is answered with its status, anything else is a logged 500. */
+function failed(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, out: Outcome, err: unknown): void {
+  if (err instanceof BalancerError) {
+    sendError(res, err.code, err.message, forProtocol(req, err.headers), err.status);
+    out.status = err.status;
+    if (err.code === 'CLIENT_CLOSED_REQUEST') ctx.logger.debug({ code: err.code, url: req.url }, err.message);
+  } else {
+    ctx.logger.error({ err, url: req.url }, 'request pipeline failed');
+    sendError(res, 'INTERNAL_ERROR', 'internal error');
+    out.status = 500;
+  }
+}
+
+/** Every request ends here once: its snapshot released, counted, measured and access-logged. */
+function finished(ctx: HandlerContext, req: IncomingMessage, st: Snapshot, started: number, out: Outcome): void {
+  ctx.snapshots.leave(st);
+  ctx.stats.requestFinished();
+  ctx.metrics.response(out.route ?? '-', out.status);
+  if (ctx.accessLog.enabled) writeAccessLog(ctx, req, started, out);
 }
 
 export function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, started: number, out: Outcome): void {
@@ -250,7 +310,5 @@ export function writeAccessLog(ctx: HandlerContext, req: IncomingMessage, starte
 }
 
 export function createRequestHandler(ctx: HandlerContext, tls: boolean) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    void handle(ctx, req, res, tls);
-  };
+  return (req: IncomingMessage, res: ServerResponse): void => handle(ctx, req, res, tls);
 }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { RouteConfig } from '@fleet/config';
 import type { PickedPeer } from '@fleet/lb-core';
-import { sendError } from './errors.js';
+import { sendError, type BalancerErrorCode } from './errors.js';
 import type { ForwardHeaders } from './headers.js';
 import type { SpooledBody } from './limits/spool.js';
 import type { RequestTrace } from './trace/request-trace.js';
@@ -12,7 +12,7 @@ import { relayUpstream } from './upstream-relay.js';
 import { PeerPool } from './engine/upstream/pool.js';
 import { relayEngine } from './engine/upstream/relay.js';
 import type { GroupView } from './upstreams/upstream.js';
-import { walk, type AttemptControl, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
+import { startWalk, type AttemptControl, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
 
 /**
  * Forward one plain HTTP request: the walk (`walk.ts`) picks peers and decides; this module
@@ -61,35 +61,65 @@ function startAttempt(input: ProxyInput, peer: PickedPeer, control: AttemptContr
   return relayUpstream(pool, options, input.res, control);
 }
 
-/** Calls `fn` once when the client leaves before its response ended (NGINX 499). */
-function watchClient(res: ServerResponse, fn: () => void): () => void {
-  const onClose = (): void => {
-    if (!res.writableEnded) fn();
+/**
+ * The plain request's side of the walk: starts attempts, answers balancer errors, and watches
+ * the client (NGINX 499) until the walk ends. One object per request (no closure per method).
+ */
+class ProxyExchange implements Exchange {
+  readonly replayable: boolean;
+  readonly hedgeable = true;
+  private onGone: (() => void) | undefined;
+  private readonly onClose = (): void => {
+    if (!this.input.res.writableEnded) this.onGone?.();
   };
-  res.on('close', onClose);
-  // Stryker disable next-line ArrowFunction,StringLiteral: equivalent: once the walk returned, a late 'close' only pushes an event nobody awaits
-  return () => res.off('close', onClose);
+
+  constructor(private readonly input: ProxyInput) {
+    this.replayable = !(input.body instanceof Readable);
+  }
+
+  start(peer: PickedPeer, control: AttemptControl): RunningAttempt {
+    return startAttempt(this.input, peer, control);
+  }
+
+  answer(code: BalancerErrorCode): number {
+    const { res } = this.input;
+    sendError(res, code, CLIENT_MESSAGES[code] ?? code, code === 'LOCAL_RESOURCES_EXHAUSTED' ? { 'retry-after': '1' } : {});
+    return res.statusCode;
+  }
+
+  /** Calls `fn` once when the client leaves before its response ended. */
+  onClientGone(fn: () => void): void {
+    this.onGone = fn;
+    this.input.res.on('close', this.onClose);
+  }
+
+  unwatch(): void {
+    // Stryker disable next-line StringLiteral: equivalent: once the walk returned, a late 'close' only pushes an event nobody awaits
+    this.input.res.off('close', this.onClose);
+  }
 }
 
-export async function proxyRequest(input: ProxyInput, deps: ProxyDeps): Promise<ProxyOutcome> {
-  let unwatch: () => void = () => undefined;
-  const exchange: Exchange = {
-    replayable: !(input.body instanceof Readable),
-    hedgeable: true,
-    start: (peer, control) => startAttempt(input, peer, control),
-    answer: (code) => {
-      sendError(input.res, code, CLIENT_MESSAGES[code] ?? code, code === 'LOCAL_RESOURCES_EXHAUSTED' ? { 'retry-after': '1' } : {});
-      return input.res.statusCode;
-    },
-    onClientGone: (fn) => {
-      unwatch = watchClient(input.res, fn);
-    },
-  };
+/** Proxy one request: `onEnd` once with the outcome, `onFail` if the walk failed (not for upstream failures). */
+export function proxyRequest(input: ProxyInput, deps: ProxyDeps, onEnd: (outcome: ProxyOutcome) => void, onFail: (err: unknown) => void): void {
+  const exchange = new ProxyExchange(input);
   const { upstream, route, clientIp, hashKey } = input;
+  const walkInput = { upstream, route, method: input.req.method ?? 'GET', clientIp, hashKey };
   try {
-    // Stryker disable next-line StringLiteral: never evaluated: node:http and the engine listener always set req.method
-    return await walk({ upstream, route, method: input.req.method ?? 'GET', clientIp, hashKey }, exchange, deps);
-  } finally {
-    unwatch();
+    startWalk(
+      walkInput,
+      exchange,
+      deps,
+      (outcome) => {
+        exchange.unwatch();
+        onEnd(outcome);
+      },
+      (err) => {
+        exchange.unwatch();
+        onFail(err);
+      },
+    );
+  } catch (err) {
+    exchange.unwatch();
+    throw err;
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { ClientRelay } from './client-relay.js';
 import { responseHeadersForClient } from './headers.js';
-import type { AttemptResult, RunningAttempt } from './walk.js';
+import type { AttemptControl, AttemptResult, RunningAttempt } from './walk.js';
 import { exactTimeout, type ExactTimer } from './exact-timer.js';
 
 /**
@@ -103,11 +103,11 @@ export function relayUpstream(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   res: ServerResponse,
-  control: { headersTimeoutMs: number; decide: (status: number) => boolean },
+  control: AttemptControl,
 ): RunningAttempt {
   let handler: RelayHandler | undefined;
   const done = new Promise<AttemptResult>((resolve) => {
-    handler = new RelayHandler(res, control.decide, resolve, control.headersTimeoutMs);
+    handler = new RelayHandler(res, (status) => control.decide(status), resolve, control.headersTimeoutMs);
   });
   const h = handler as RelayHandler;
   try {

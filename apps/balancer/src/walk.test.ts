@@ -51,3 +51,97 @@ describe('walk: the nextUpstream.timeoutMs budget', () => {
     if (attempts === 2) expect(timeouts[1]).toBeCloseTo(left);
   });
 });
+
+describe('walk: events as they arrive (a state machine, no promise per event)', () => {
+  const deps = () => ({ now: () => 0, metrics: createMetrics(), logger: { warn: () => undefined } });
+  const input = (upstream: GroupView) => ({ upstream, route, method: 'GET', clientIp: '127.0.0.1' });
+
+  it('a client that leaves while an attempt is being started ends the walk after that step: the attempt is cancelled, 499', async () => {
+    let gone: (() => void) | undefined;
+    const cancelled: number[] = [];
+    let started = 0;
+    const exchange: Exchange = {
+      replayable: true,
+      hedgeable: false,
+      start: () => {
+        const n = ++started;
+        if (n === 2) gone?.(); // fired synchronously inside the walk's own step
+        const done = n === 1 ? Promise.resolve({ kind: 'failed' as const, error: { code: 'ECONNREFUSED' } }) : new Promise<never>(() => undefined);
+        return { done, cancel: () => cancelled.push(n) };
+      },
+      answer: () => 502,
+      onClientGone: (fn) => {
+        gone = fn;
+      },
+    };
+    const upstream = view({ nextUpstream: { on: ['error'], tries: 0, timeoutMs: 0 } });
+    const out = await walk(input(upstream), exchange, deps());
+    expect(out.status).toBe(499);
+    expect(started).toBe(2);
+    expect(cancelled).toEqual([2]);
+    expect(upstream.retryBudget.active).toBe(0);
+  });
+
+  it('a step that throws (the exchange could not answer) rejects the walk once, with the retry budget given back', async () => {
+    const exchange: Exchange = {
+      replayable: true,
+      hedgeable: false,
+      start: () => ({ done: Promise.resolve({ kind: 'failed', error: { code: 'ECONNREFUSED' } }), cancel: () => undefined }),
+      answer: () => {
+        throw new Error('client socket gone');
+      },
+      onClientGone: () => undefined,
+    };
+    const upstream = view({ nextUpstream: { on: [], tries: 0, timeoutMs: 0 } });
+    await expect(walk(input(upstream), exchange, deps())).rejects.toThrow('client socket gone');
+    expect(upstream.retryBudget.active).toBe(0);
+  });
+
+  it('an attempt whose cancel throws when the walk ends rejects the walk, with the retry budget given back', async () => {
+    let gone: (() => void) | undefined;
+    const exchange: Exchange = {
+      replayable: true,
+      hedgeable: false,
+      start: () => {
+        setImmediate(() => gone?.());
+        return {
+          done: new Promise<never>(() => undefined),
+          cancel: () => {
+            throw new Error('cancel failed');
+          },
+        };
+      },
+      answer: () => 502,
+      onClientGone: (fn) => {
+        gone = fn;
+      },
+    };
+    const upstream = view({});
+    await expect(walk(input(upstream), exchange, deps())).rejects.toThrow('cancel failed');
+    expect(upstream.retryBudget.active).toBe(0);
+  });
+});
+
+describe('walk: a client gone during a step', () => {
+  it('is known at once: a response head decided after it in the same step is not relayed', async () => {
+    let gone: (() => void) | undefined;
+    const decisions: boolean[] = [];
+    const exchange: Exchange = {
+      replayable: true,
+      hedgeable: false,
+      start: (_peer, control) => {
+        gone?.();
+        decisions.push(control.decide(200));
+        return { done: Promise.resolve({ kind: 'discarded', status: 200 }), cancel: () => undefined };
+      },
+      answer: () => 502,
+      onClientGone: (fn) => {
+        gone = fn;
+      },
+    };
+    const upstream = view({});
+    const out = await walk({ upstream, route, method: 'GET', clientIp: '127.0.0.1' }, exchange, { now: () => 0, metrics: createMetrics(), logger: { warn: () => undefined } });
+    expect(decisions).toEqual([false]);
+    expect(out.status).toBe(499);
+  });
+});

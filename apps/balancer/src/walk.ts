@@ -1,5 +1,5 @@
 import { LB_ERROR_CODES, perTryTimeoutMs, type PickedPeer, type SelectResult } from '@fleet/lb-core';
-import type { AttemptResult, Exchange, RunningAttempt, WalkDeps, WalkInput, WalkOutcome, AttemptRecord } from './attempt.js';
+import type { AttemptControl, AttemptResult, Exchange, RunningAttempt, WalkDeps, WalkInput, WalkOutcome, AttemptRecord } from './attempt.js';
 import type { BalancerErrorCode } from './errors.js';
 import { classifyUpstreamError, type ClassifiedError } from './upstream-errors.js';
 
@@ -35,19 +35,41 @@ export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'
  */
 export const MIN_ATTEMPT_MS = 5;
 
-interface Running {
-  peer: PickedPeer;
-  attempt: RunningAttempt;
-  t0: number;
+/**
+ * One attempt the walk runs: its peer and state, and the exchange's `AttemptControl` for it (one
+ * object per attempt instead of a control object, a `decide` closure and a record).
+ */
+class Running implements AttemptControl {
+  attempt: RunningAttempt = NOT_STARTED;
   /** Peer chosen at the response head when the answer was dropped for a retry. */
-  next?: PickedPeer | undefined;
-  timer?: NodeJS.Timeout | undefined;
+  next: PickedPeer | undefined = undefined;
+  timer: NodeJS.Timeout | undefined = undefined;
   /** Its per-try timeout fired. */
-  late: boolean;
+  late = false;
+
+  constructor(
+    private readonly walk: Walk,
+    readonly peer: PickedPeer,
+    readonly t0: number,
+    readonly headersTimeoutMs: number,
+  ) {}
+
+  decide(status: number): boolean {
+    return this.walk.decide(this, status);
+  }
 }
 
+const NOT_STARTED: RunningAttempt = { done: new Promise<never>(() => undefined), cancel: () => undefined };
+
+/** What wakes the walk: an attempt ended, a per-try timeout fired, or the client left. */
 type WalkEvent = { kind: 'result'; r: Running; result: AttemptResult } | { kind: 'late'; r: Running } | { kind: 'gone' };
 
+/**
+ * The walk as a state machine driven by its events: each event is handled when it arrives (no
+ * promise per event, no `async` frame); the first final status ends the walk and is reported
+ * once through `onEnd` (or `onFail` when a step threw). An event that arrives while another is
+ * being handled (a callback fired synchronously inside a step) waits its turn, as in a queue.
+ */
 class Walk {
   readonly attempts: AttemptRecord[] = [];
   private readonly running = new Set<Running>();
@@ -56,8 +78,10 @@ class Walk {
   private budgetSlots = 0;
   private readonly started: number;
   private readonly candidates: Generator<SelectResult, void, void>;
-  private readonly queue: WalkEvent[] = [];
-  private wake: (() => void) | undefined;
+  private handling = false;
+  private ended = false;
+  /** Events that arrived while one was being handled. */
+  private waiting: WalkEvent[] | undefined;
   private readonly mayRetryAfterSend: boolean;
   private readonly perTry: boolean;
 
@@ -65,6 +89,8 @@ class Walk {
     private readonly input: WalkInput,
     private readonly exchange: Exchange,
     private readonly deps: WalkDeps,
+    private readonly onEnd: (outcome: WalkOutcome) => void,
+    private readonly onFail: (err: unknown) => void,
   ) {
     this.started = deps.now();
     const { tries } = input.upstream.config.nextUpstream;
@@ -75,49 +101,84 @@ class Walk {
     exchange.onClientGone(() => this.push({ kind: 'gone' }));
   }
 
-  async run(): Promise<number> {
+  /** The first pick and attempt; the walk goes on from its events. */
+  start(): void {
+    this.input.upstream.retryBudget.requestStarted();
+    this.step(undefined);
+  }
+
+  private push(event: WalkEvent): void {
+    if (event.kind === 'gone') this.gone = true;
+    if (this.ended) return;
+    if (this.handling) (this.waiting ??= []).push(event);
+    else this.step(event);
+  }
+
+  /** Handles `event` (undefined: the first pick) and what queued meanwhile, until a final status. */
+  private step(event: WalkEvent | undefined): void {
+    let status: number | undefined;
+    this.handling = true;
+    try {
+      status = event === undefined ? this.begin() : this.handle(event);
+      for (let next = this.waiting?.shift(); status === undefined && next !== undefined; next = this.waiting?.shift()) status = this.handle(next);
+    } catch (err) {
+      return this.end(undefined, err); // ended: nothing is handled after this
+    }
+    this.handling = false;
+    if (status !== undefined) this.end(status);
+  }
+
+  private begin(): number | undefined {
     const first = this.candidates.next();
     if (first.done === true) return this.exchange.answer('NO_LIVE_UPSTREAM');
     if (!first.value.ok) return this.exchange.answer(noPeerCode(first.value));
     this.launch(first.value.peer);
-    for (;;) {
-      const event = await this.nextEvent();
-      if (event.kind === 'gone') return 499;
-      if (event.kind === 'late') {
-        this.onLate(event.r);
-        continue;
-      }
-      const status = this.onResult(event.r, event.result);
-      if (status !== undefined) return status;
-    }
+    return undefined;
   }
 
-  finish(): void {
+  /** Returns the final status, or undefined to keep walking. */
+  private handle(event: WalkEvent): number | undefined {
+    if (event.kind === 'gone') return 499;
+    if (event.kind === 'late') {
+      this.onLate(event.r);
+      return undefined;
+    }
+    return this.onResult(event.r, event.result);
+  }
+
+  /** The walk is over: drop what still runs, give back the budget, then report once. */
+  private end(status: number | undefined, err?: unknown): void {
+    this.ended = true;
+    this.waiting = undefined;
+    let error = err;
+    let failed = status === undefined;
+    try {
+      this.finish();
+    } catch (finishErr) {
+      failed = true;
+      error = finishErr;
+    } finally {
+      this.input.upstream.retryBudget.requestFinished();
+    }
+    if (failed) this.onFail(error);
+    else this.onEnd({ status: status as number, attempts: this.attempts });
+  }
+
+  private finish(): void {
     for (const r of this.running) this.drop(r);
     for (let i = 0; i < this.budgetSlots; i++) this.input.upstream.retryBudget.releaseRetry();
     this.budgetSlots = 0;
     this.candidates.return();
   }
 
-  private push(event: WalkEvent): void {
-    if (event.kind === 'gone') this.gone = true;
-    this.queue.push(event);
-    this.wake?.();
-  }
-
-  private async nextEvent(): Promise<WalkEvent> {
-    while (this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = undefined;
-    return this.queue.shift() as WalkEvent;
-  }
-
   private launch(peer: PickedPeer): void {
     const { group } = this.input.upstream;
-    const r: Running = { peer, attempt: undefined as unknown as RunningAttempt, t0: this.deps.now(), late: false };
+    const t0 = this.deps.now();
+    const r = new Running(this, peer, t0, this.headersTimeout());
     group.acquire(peer.id);
     this.running.add(r);
     try {
-      r.attempt = this.exchange.start(peer, { headersTimeoutMs: this.headersTimeout(), decide: (status) => this.decide(r, status) });
+      r.attempt = this.exchange.start(peer, r);
     } catch (error) {
       r.attempt = { done: Promise.resolve({ kind: 'failed', error }), cancel: () => undefined };
     }
@@ -151,19 +212,20 @@ class Walk {
     return (this.input.upstream.config.nextUpstream.on as readonly string[]).includes(reason);
   }
 
-  private record(r: Running, entry: { status?: number; error?: string }): number {
+  /** One attempt's record: a response status, or an error code. */
+  private record(r: Running, status: number | undefined, error?: string): number {
     const durationMs = this.deps.now() - r.t0;
-    this.attempts.push({ peer: r.peer.id, durationMs, ...entry });
-    this.deps.metrics.attempt(this.input.upstream.name, r.peer.id, entry.status ?? String(entry.error), durationMs);
+    this.attempts.push(status === undefined ? { peer: r.peer.id, durationMs, error } : { peer: r.peer.id, durationMs, status });
+    this.deps.metrics.attempt(this.input.upstream.name, r.peer.id, status ?? String(error), durationMs);
     return durationMs;
   }
 
-  /** Called by the exchange at the response head (synchronously). */
-  private decide(r: Running, status: number): boolean {
+  /** Called by the exchange at the response head (synchronously), through its `Running`. */
+  decide(r: Running, status: number): boolean {
     if (this.winner !== undefined || this.gone || !this.running.has(r)) return false;
     clearTimeout(r.timer);
     const { upstream } = this.input;
-    const latencyMs = this.record(r, { status });
+    const latencyMs = this.record(r, status);
     const retryable = this.retriesOn(`http_${status}`);
     upstream.group.report(r.peer.id, { ok: !retryable, now: this.deps.now(), latencyMs });
     if (!retryable) upstream.latency.observe(latencyMs);
@@ -182,9 +244,9 @@ class Walk {
     clearTimeout(r.timer);
     if (!this.running.delete(r)) return;
     if (r.late) {
-      const latencyMs = this.record(r, { error: 'PER_TRY_TIMEOUT' });
+      const latencyMs = this.record(r, undefined, 'PER_TRY_TIMEOUT');
       this.input.upstream.group.report(r.peer.id, { ok: false, now: this.deps.now(), latencyMs });
-    } else if (this.winner !== undefined) this.record(r, { error: 'HEDGE_LOST' }); // a hedge the first attempt beat
+    } else if (this.winner !== undefined) this.record(r, undefined, 'HEDGE_LOST'); // a hedge the first attempt beat
     r.attempt.cancel();
   }
 
@@ -207,7 +269,7 @@ class Walk {
 
   private onFailure(r: Running, error: ClassifiedError): number | undefined {
     const { upstream } = this.input;
-    const latencyMs = this.record(r, { error: error.detail });
+    const latencyMs = this.record(r, undefined, error.detail);
     if (error.local) {
       this.deps.metrics.localError(error.detail);
       this.deps.logger.warn({ group: upstream.name, peer: r.peer.id, code: error.detail }, 'balancer out of a local resource; the peer is not blamed');
@@ -277,15 +339,16 @@ function noPeerCode(pick: Extract<SelectResult, { ok: false }>): BalancerErrorCo
   return pick.code === LB_ERROR_CODES.ALL_AT_MAX_CONNS ? 'ALL_UPSTREAMS_BUSY' : 'NO_LIVE_UPSTREAM';
 }
 
-/** Walk the candidates for one request; never throws for upstream failures. */
-export async function walk(input: WalkInput, exchange: Exchange, deps: WalkDeps): Promise<WalkOutcome> {
-  const w = new Walk(input, exchange, deps);
-  input.upstream.retryBudget.requestStarted();
-  try {
-    const status = await w.run();
-    return { status, attempts: w.attempts };
-  } finally {
-    w.finish();
-    input.upstream.retryBudget.requestFinished();
-  }
+/**
+ * Walk the candidates for one request; `onEnd` is called once with the outcome (never for
+ * upstream failures: those are answered), `onFail` once if a step threw (a bug, or the exchange's
+ * `answer` failed). Throws only when the walk cannot start (before any attempt).
+ */
+export function startWalk(input: WalkInput, exchange: Exchange, deps: WalkDeps, onEnd: (outcome: WalkOutcome) => void, onFail: (err: unknown) => void): void {
+  new Walk(input, exchange, deps, onEnd, onFail).start();
+}
+
+/** `startWalk` as a promise (upgrades, tests). */
+export function walk(input: WalkInput, exchange: Exchange, deps: WalkDeps): Promise<WalkOutcome> {
+  return new Promise((resolve, reject) => startWalk(input, exchange, deps, resolve, reject));
 }
