@@ -4,7 +4,7 @@ import type { BalancerErrorCode } from '../../errors.js';
 import { clientErrorCode } from '../../limits/index.js';
 import { closeAfterWrite } from '../../raw-response.js';
 import { createRequestParser, type ParseFailure, type RequestHead, type RequestParser } from '../request-parser.js';
-import { dumpBody, incomingFor, serialiseRequestHead } from './request.js';
+import { dumpBody, failRequest, incomingFor, serialiseRequestHead } from './request.js';
 import { EngineResponse, type ResponseOwner } from './response.js';
 import { SocketReader } from './socket-reader.js';
 
@@ -61,11 +61,6 @@ type Item = RequestItem | { kind: 'handoff'; head: RequestHead; rest: Buffer | u
  * the connection: node's `IncomingMessage` would destroy its socket, and the 400 the connection
  * writes next would be lost.
  */
-function failBody(req: IncomingMessage, err: Error): void {
-  (req as { socket: unknown }).socket = null;
-  req.destroy(err);
-}
-
 function aborted(): Error {
   return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
 }
@@ -209,7 +204,7 @@ export class ClientConnection implements ResponseOwner {
   private parseFailed(failure: ParseFailure): void {
     this.stopped = true;
     const cur = this.current;
-    if (cur?.req !== undefined && !cur.complete) failBody(cur.req, Object.assign(new Error(failure.reason), { code: failure.code }));
+    if (cur?.req !== undefined && !cur.complete) failRequest(cur.req, Object.assign(new Error(failure.reason), { code: failure.code }), true);
     this.answerFailure(failure);
   }
 
@@ -292,7 +287,7 @@ export class ClientConnection implements ResponseOwner {
     this.release();
     if (cur === undefined) return;
     if (cur.res !== undefined && !cur.res.writableEnded) cur.res.destroy();
-    if (!cur.complete) cur.req?.destroy(aborted());
+    if (!cur.complete && cur.req !== undefined) failRequest(cur.req, aborted(), false);
   }
 
   /** Nothing more is framed; the socket's stream reads what is left (a closing connection drains it). */

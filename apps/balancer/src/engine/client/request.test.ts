@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { engineRequest } from '../../../test/helpers/engine-request.js';
-import type { EngineRequest } from './request.js';
+import { failRequest, type EngineRequest } from './request.js';
 
 const request = engineRequest;
 
@@ -32,5 +32,36 @@ describe('EngineRequest.wholeBody (the spool\'s typed way to a body that came wi
     const length = req.readableLength;
     expect(req.wholeBody(max)).toBeUndefined();
     expect(req.readableLength).toBe(length);
+  });
+});
+
+describe('failRequest (a request whose body will not come)', () => {
+  const closed = (req: EngineRequest): Promise<void> => new Promise((resolve) => req.once('close', () => resolve()));
+
+  it('gives the error to a consumer still listening, and detaches the socket only when asked', async () => {
+    const req = request(['01'], false);
+    const seen: unknown[] = [];
+    req.on('error', (err) => seen.push(err));
+    const err = new Error('aborted');
+    failRequest(req, err, true);
+    await closed(req);
+    expect(seen).toEqual([err]);
+    expect(req.socket).toBeNull();
+    const kept = request(['01'], false);
+    failRequest(kept, new Error('aborted'), false);
+    await closed(kept);
+    expect(kept.socket).not.toBeNull();
+  });
+
+  it('raises nothing when the last consumer lets go between node\'s listener count and its emit', async () => {
+    // node:http counts the error listeners one tick after destroy and emits one tick later: a
+    // consumer leaving in between made an uncaught exception (vitest fails the run on it).
+    const req = request(['01'], false);
+    const consumer = (): void => undefined;
+    req.on('error', consumer);
+    failRequest(req, new Error('malformed chunk size'), true);
+    process.nextTick(() => req.off('error', consumer));
+    await closed(req);
+    expect(req.destroyed).toBe(true);
   });
 });

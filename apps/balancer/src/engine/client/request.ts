@@ -38,6 +38,24 @@ export function incomingFor(socket: Socket, head: RequestHead): EngineRequest {
   return req;
 }
 
+const ignoreLateError = (): void => undefined;
+
+/**
+ * Fail a request whose body will not come (the client left, or its input turned malformed).
+ * node:http emits a request's error only when someone listens (`onError` in
+ * `_http_incoming.js`), but it counts the listeners one tick before it emits: a consumer that lets
+ * go in between (the walk ended and the body copy stopped) would turn the error into an uncaught
+ * exception, and that is the whole process. So the failed request keeps one listener that
+ * ignores it; whoever still listens gets the error as before. `detachSocket`: the connection keeps
+ * its socket for its own answer (a 400 on a malformed body), so destroying the request must not
+ * destroy it (node:http's `abortIncoming` does the same for a socket it answers on).
+ */
+export function failRequest(req: IncomingMessage, err: Error, detachSocket: boolean): void {
+  if (detachSocket) (req as { socket: unknown }).socket = null;
+  req.on('error', ignoreLateError);
+  req.destroy(err);
+}
+
 /** Read and drop what is left of a body nobody reads (node:http's `_dump` after the response). */
 export function dumpBody(req: IncomingMessage): void {
   (req as NodeIncoming)._dump();
