@@ -7,7 +7,7 @@ import type { BalancerConfig } from '@fleet/config';
 import { sendError, type BalancerErrorCode } from './errors.js';
 import { engineListener } from './engine-listener.js';
 import { createRequestHandler, type HandlerContext } from './handler.js';
-import { clientErrorCode, serverLimitOptions } from './limits/index.js';
+import { clientErrorCode, requestLineOverflow, serverLimitOptions } from './limits/index.js';
 import { applyHttp1Limits, guardHttp2Session, http2LimitOptions, http2Settings, tlsHandshakeTimeout } from './listener-limits.js';
 import { writeRawError } from './raw-response.js';
 import { ALLOWED_METHODS } from './request-head.js';
@@ -48,8 +48,9 @@ export function listen(server: Server, host: string, port: number): Promise<numb
 }
 
 const CLIENT_ERROR_MESSAGES = {
-  HEADERS_TOO_LARGE: 'request headers too large',
-  REQUEST_TIMEOUT: 'request not received in time',
+  HEADERS_TOO_LARGE: 'request head over limits.maxHeaderSize',
+  URI_TOO_LONG: 'request line too long: the head reached limits.maxHeaderSize before the line ended',
+  REQUEST_TIMEOUT: 'request not received in time (limits.headersTimeoutMs, limits.requestTimeoutMs)',
   BAD_REQUEST: 'bad request',
 } as const;
 
@@ -74,7 +75,7 @@ function answerClientError(ctx: HandlerContext, socket: Duplex, code: BalancerEr
 
 function onClientError(server: Server, ctx: HandlerContext): void {
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
-    const code = clientErrorCode(err);
+    const code = requestLineOverflow(err, socket as Socket) ? 'URI_TOO_LONG' : clientErrorCode(err);
     if (code === null) socket.destroy();
     else answerClientError(ctx, socket, code);
   });

@@ -46,6 +46,17 @@ describe.each(['node', 'engine'] as const)('plain listener on %s', (server) => {
     expect(f.backends[0]?.hits).toBe(statuses.filter((s) => s === 200).length);
   });
 
+  it('a request line past maxHeaderSize is 414 URI_TOO_LONG (as NGINX); an oversized header field stays 431', async () => {
+    f.backends = [await startBackend('s1')];
+    const port = await start([f.backends[0]?.address ?? '']);
+    const line = await rawExchange(port, `GET /${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect([line.status, JSON.parse(line.body).code]).toEqual([414, 'URI_TOO_LONG']);
+    expect(JSON.parse(line.body).message).toContain('limits.maxHeaderSize');
+    const field = await rawExchange(port, `GET / HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(70_000)}\r\n\r\n`);
+    expect([field.status, JSON.parse(field.body).code]).toEqual([431, 'HEADERS_TOO_LARGE']);
+    expect(f.backends[0]?.hits).toBe(0);
+  });
+
   it('retries a refused peer on the next one', async () => {
     f.backends = [await startBackend('s1')];
     const port = await start([await deadAddress(), f.backends[0]?.address ?? '']);

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 export interface LlhttpError extends Error {
   code?: string;
   reason?: string;
+  /** Where in the input llhttp stopped. */
+  bytesParsed?: number;
 }
 
 export interface NativeParser {

@@ -60,6 +60,27 @@ describe(`engine request parser on Node ${process.versions.node}`, () => {
     expect(r.heads.map((h) => h.rawHeaders)).toEqual([['Transfer-Encoding', 'chunked'], ['Host', 'h']]);
   });
 
+  it('a head that reaches maxHeaderSize inside its request line is 414 (NGINX), inside its fields 431', () => {
+    expect(parse(`GET /${'a'.repeat(2000)} HTTP/1.1\r\nHost: h\r\n\r\n`, 1024).failure).toMatchObject({ code: 'HPE_HEADER_OVERFLOW', status: 414 });
+    expect(parse(`GET /${'a'.repeat(2000)}`, 1024).failure).toMatchObject({ status: 414 }); // the line still arriving
+    expect(parse(`GET /${'a'.repeat(900)} HTTP/1.1\r\nX: ${'b'.repeat(300)}\r\n\r\n`, 1024).failure).toMatchObject({ status: 431 });
+  });
+
+  it('tells the request line from the fields across reads and keep-alive requests', () => {
+    const feed = (parts: string[]) => {
+      const parser = createRequestParser({ onHead: () => undefined, onBody: () => undefined, onComplete: () => undefined }, 1024);
+      const results = parts.map((p) => parser.feed(Buffer.from(p, 'latin1')));
+      parser.close();
+      return results.at(-1);
+    };
+    // the line split over two reads, neither with an LF
+    expect(feed(['GET /' + 'a'.repeat(600), 'a'.repeat(600) + ' HTTP/1.1\r\n\r\n'])).toMatchObject({ status: 414 });
+    // the line ended in the first read; the oversized field comes in the second, which has no LF before the overflow
+    expect(feed(['GET / HTTP/1.1\r\nX: ', 'b'.repeat(1200) + '\r\n\r\n'])).toMatchObject({ status: 431 });
+    // a second request on the connection: its own line, not the first request's, decides
+    expect(feed(['GET / HTTP/1.1\r\nHost: h\r\n\r\n', 'GET /' + 'a'.repeat(1200) + ' HTTP/1.1\r\n\r\n'])).toMatchObject({ status: 414 });
+  });
+
   it('maps llhttp errors to a code and a status: 431 for an oversized head, 400 otherwise', () => {
     expect(parse(`GET / HTTP/1.1\r\nX: ${'a'.repeat(2000)}\r\n\r\n`, 1024).failure).toMatchObject({ code: 'HPE_HEADER_OVERFLOW', status: 431 });
     expect(parse('POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n').failure).toMatchObject({ code: 'HPE_INVALID_TRANSFER_ENCODING', status: 400 });

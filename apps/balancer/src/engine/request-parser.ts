@@ -38,7 +38,8 @@ export interface ParserEvents {
 export interface ParseFailure {
   code: string;
   reason: string;
-  status: 400 | 413 | 431;
+  /** 414: the head reached its size limit before the request line ended (llhttp says HPE_HEADER_OVERFLOW for both). */
+  status: 400 | 413 | 414 | 431;
 }
 
 export interface RequestParser {
@@ -78,24 +79,62 @@ export const LLHTTP_METHODS: readonly string[] = Object.freeze([
 /** llhttp's "skip the body, treat as upgrade" answer to on_headers_complete: it pauses after the head. */
 const STOP_AFTER_HEAD = 2;
 
-function failure(err: LlhttpError): ParseFailure {
+const LF = 0x0a;
+
+/**
+ * `read` is the input in which llhttp failed with `err`. A head over `maxHeaderSize` whose request
+ * line never ended (`lineOpen`: no LF since the message began in an earlier read, and none in
+ * this one before the error) is a request line too long: 414 as NGINX answers a line past its
+ * buffers, not the 431 of too many or too large header fields.
+ */
+function failure(err: LlhttpError, lineOpen: boolean, read: () => Buffer): ParseFailure {
   const code = err.code ?? 'HPE_UNKNOWN';
+  if (code === 'HPE_HEADER_OVERFLOW' && lineOpen && !hasLineEnd(read(), err.bytesParsed)) {
+    return { code, reason: 'request line too long', status: 414 };
+  }
   const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
   return { code, reason: err.reason ?? err.message, status };
 }
 
+/** An LF in `buf` before `end` (the whole buffer when llhttp did not say where it stopped). */
+function hasLineEnd(buf: Buffer, end: number | undefined): boolean {
+  const i = buf.indexOf(LF);
+  return i !== -1 && (end === undefined || i < end);
+}
+
 export function createRequestParser(events: ParserEvents, maxHeaderSize: number): RequestParser {
+  /**
+   * A message began and no LF of it was read yet, as far as reads tell: set when a message
+   * begins, cleared by its head and by a read that leaves the head open but holds an LF (a head
+   * split over reads is rare, so the scan is too). A read that also holds the end of an earlier
+   * pipelined message clears it early: such a line then gets the 431 it got before.
+   */
+  let lineOpen = false;
+  const afterRead = (read: () => Buffer): void => {
+    if (lineOpen && read().includes(LF)) lineOpen = false;
+  };
   const parser = createNativeParser(HTTPParser.REQUEST, maxHeaderSize, {
     onHeadersComplete(versionMajor, versionMinor, rawHeaders, method, url, _status, upgrade, keepAlive) {
+      lineOpen = false;
       const head = { method: LLHTTP_METHODS[method] ?? 'UNKNOWN', url, versionMajor, versionMinor, rawHeaders, upgrade, keepAlive };
       const stop = events.stopAfter?.(head) === true;
       events.onHead(head);
       return stop ? STOP_AFTER_HEAD : 0;
     },
-    ...(events.onMessageBegin === undefined ? {} : { onMessageBegin: events.onMessageBegin }),
+    onMessageBegin: () => {
+      lineOpen = true;
+      events.onMessageBegin?.();
+    },
     onBody: (chunk) => events.onBody(chunk),
     onMessageComplete: () => events.onComplete(),
   });
+  const current = (): Buffer => parser.getCurrentBuffer();
+  const run = (chunk: Buffer): number | ParseFailure => {
+    const r = parser.execute(chunk);
+    if (typeof r !== 'number') return failure(r, lineOpen, () => chunk);
+    afterRead(() => chunk);
+    return r;
+  };
   let consumed = false;
   const unconsume = (): void => {
     if (!consumed) return;
@@ -104,21 +143,22 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
   };
   return {
     execute(chunk) {
-      const r = parser.execute(chunk);
-      return typeof r === 'number' ? undefined : failure(r);
+      const r = run(chunk);
+      return typeof r === 'number' ? undefined : r;
     },
-    feed(chunk) {
-      const r = parser.execute(chunk);
-      return typeof r === 'number' ? r : failure(r);
-    },
+    feed: run,
     finish() {
       const r = parser.finish();
-      return r instanceof Error ? failure(r) : undefined;
+      return r instanceof Error ? failure(r, false, current) : undefined;
     },
     consume(socket, onRead) {
       const handle = (socket as { _handle?: { isStreamBase?: boolean } | null })._handle;
       if (handle?.isStreamBase !== true) return false;
-      parser[HTTPParser.kOnExecute] = (r: number | LlhttpError): void => onRead(typeof r === 'number' ? r : failure(r));
+      parser[HTTPParser.kOnExecute] = (r: number | LlhttpError): void => {
+        if (typeof r !== 'number') return onRead(failure(r, lineOpen, current));
+        afterRead(current);
+        onRead(r);
+      };
       parser.consume(handle);
       consumed = true;
       return true;

@@ -103,6 +103,18 @@ export function serverLimitOptions(limits: LimitsConfig): ServerLimitOptions {
   };
 }
 
+/**
+ * node:http's HPE_HEADER_OVERFLOW, read as NGINX answers it: 414 when the request line never
+ * ended. node:http hands over only the read in which it failed (`rawPacket`), so this is told
+ * only when that read is all the connection ever sent (a first request: its line starts there)
+ * and holds no LF before the error; otherwise the 431 of an oversized head stays.
+ */
+export function requestLineOverflow(err: { code?: string; rawPacket?: unknown; bytesParsed?: number }, socket: { bytesRead?: number }): boolean {
+  if (err.code !== 'HPE_HEADER_OVERFLOW' || !Buffer.isBuffer(err.rawPacket) || socket.bytesRead !== err.rawPacket.length) return false;
+  const lf = err.rawPacket.indexOf(0x0a);
+  return lf === -1 || (err.bytesParsed !== undefined && lf >= err.bytesParsed);
+}
+
 /** node:http `clientError` codes → the balancer error to answer with (null: just close). */
 export function clientErrorCode(err: { code?: string | undefined }): BalancerErrorCode | null {
   switch (err.code) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
 import { limitStream, readBody } from './body.js';
-import { clientErrorCode, createLimits, DEFAULT_MAX_KEYS, maxKeysFor, type LimitsConfig } from './index.js';
+import { clientErrorCode, createLimits, DEFAULT_MAX_KEYS, maxKeysFor, requestLineOverflow, type LimitsConfig } from './index.js';
 import { createRateLimiter, RateLimitConfigError } from './rate-limit.js';
 import { TempPathError } from './temp-path.js';
 import { bodySource, collect } from '../../test/helpers/streams.js';
@@ -128,6 +128,20 @@ describe('limits/index edges', () => {
     expect(maxKeysFor(0)).toBe(DEFAULT_MAX_KEYS);
     expect(maxKeysFor(1)).toBe(1);
     expect(maxKeysFor(1024 * 1024)).toBe(16384); // NGINX: about 16 thousand states per MB
+  });
+
+  it("node:http's header overflow is a request line too long only in a first read with no LF before the error", () => {
+    const line = Buffer.from(`GET /${'a'.repeat(100)}`);
+    const overflow = (rawPacket: Buffer, bytesRead: number, bytesParsed?: number, code = 'HPE_HEADER_OVERFLOW') =>
+      requestLineOverflow({ code, rawPacket, ...(bytesParsed === undefined ? {} : { bytesParsed }) }, { bytesRead });
+    expect(overflow(line, line.length)).toBe(true);
+    expect(overflow(line, line.length, 50)).toBe(true);
+    expect(overflow(line, line.length + 10)).toBe(false); // earlier reads: where the line started is not known
+    expect(overflow(line, line.length, 50, 'HPE_INVALID_METHOD')).toBe(false);
+    const withLine = Buffer.from('GET / HTTP/1.1\r\nX: bbbbbbbb');
+    expect(overflow(withLine, withLine.length, 20)).toBe(false);
+    expect(overflow(withLine, withLine.length, 10)).toBe(true); // the LF lies after where llhttp stopped
+    expect(requestLineOverflow({ code: 'HPE_HEADER_OVERFLOW' }, { bytesRead: 5 })).toBe(false); // no packet
   });
 
   it('a clientError with a non-parser code is just closed (no answer)', () => {

@@ -209,7 +209,7 @@ export class ClientConnection implements ResponseOwner {
   }
 
   private answerFailure(failure: ParseFailure): void {
-    const code = clientErrorCode({ code: failure.code });
+    const code = failure.status === 414 ? 'URI_TOO_LONG' : clientErrorCode({ code: failure.code });
     if (code === null) this.socket.destroy();
     else this.fail(code);
   }
