@@ -10,7 +10,7 @@ import { limitStream } from './limits/index.js';
 import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord, type ProxyInput, type ProxyOutcome } from './proxy.js';
-import { parseTarget, type RequestTarget } from './request-target.js';
+import { parseTarget, PathAboveRoot, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { Snapshot, SnapshotCell } from './snapshot.js';
 import type { IdSource } from './trace/ids.js';
@@ -59,8 +59,8 @@ function parseUrl(req: IncomingMessage): RequestTarget {
   try {
     // Stryker disable next-line StringLiteral: never evaluated: node:http and the engine listener always set req.url
     return parseTarget(req.url ?? '/');
-  } catch {
-    throw new BalancerError('BAD_REQUEST', 'malformed request target');
+  } catch (err) {
+    throw new BalancerError('BAD_REQUEST', err instanceof PathAboveRoot ? err.message : 'malformed request target');
   }
 }
 

@@ -9,8 +9,11 @@ import { BalancerError } from './errors.js';
  * - a request line (`METHOD target HTTP/1.1`; on HTTP/2 the same line built from `:method` and
  *   `:path`) longer than `limits.maxRequestLineSize` → 414, the connection closed (NGINX: a
  *   line over one `large_client_header_buffers` buffer, 8k). A line longer than
- *   `limits.maxHeaderSize` never gets here: the parser cuts it first (431);
+ *   `limits.maxHeaderSize` never gets here: the parser cuts it first (414 too, see
+ *   `engine/request-parser.ts`);
  * - HTTP/1.1 without `Host`, or several `Host` headers → 400 (RFC 9112 §3.2);
+ * - HTTP/1.0 with `Transfer-Encoding` → 400, the connection closed (RFC 9112 §6.1: faulty
+ *   framing; NGINX answers it 400 too), although llhttp framed its body as chunked;
  * - more header lines than `limits.maxHeaderCount` → 431 (node would drop the rest silently,
  *   a late `Content-Length` with them);
  * - an HTTP/2 header list over `limits.maxHeaderSize` (RFC 9113 §6.5.2 size: name + value + 32
@@ -24,11 +27,12 @@ export type HeadCheck = BalancerError | 'options-star' | null;
 
 export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 
-function hostCount(raw: readonly string[]): number {
+/** How many header lines are named `lower` (a lower-case name). */
+function fieldCount(raw: readonly string[], lower: string): number {
   let n = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (name.length === 4 && name.toLowerCase() === 'host') n += 1;
+    if (name.length === lower.length && name.toLowerCase() === lower) n += 1;
   }
   return n;
 }
@@ -67,9 +71,12 @@ export function checkRequestHead(req: IncomingMessage, { maxHeaderCount, maxHead
     return new BalancerError('HEADERS_TOO_LARGE', `header list over ${maxHeaderSize} bytes`);
   }
   if (req.httpVersionMajor === 1) {
-    const hosts = hostCount(raw);
+    const hosts = fieldCount(raw, 'host');
     if (hosts > 1) return new BalancerError('BAD_REQUEST', 'more than one Host header', { connection: 'close' });
     if (hosts === 0 && req.httpVersionMinor >= 1) return new BalancerError('BAD_REQUEST', 'missing Host header', { connection: 'close' });
+    if (req.httpVersionMinor === 0 && fieldCount(raw, 'transfer-encoding') > 0) {
+      return new BalancerError('BAD_REQUEST', 'Transfer-Encoding on an HTTP/1.0 request (its framing is faulty: RFC 9112 §6.1)', { connection: 'close' });
+    }
   }
   if (req.method === 'TRACE') return new BalancerError('METHOD_NOT_ALLOWED', 'TRACE is not allowed', { allow: ALLOWED_METHODS });
   if (req.url === '*') {

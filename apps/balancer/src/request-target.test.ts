@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTarget, splitTarget } from './request-target.js';
+import { climbsAboveRoot, parseTarget, PathAboveRoot, splitTarget } from './request-target.js';
 
 const viaUrl = (raw: string): { pathname: string; search: string } => {
   const u = new URL(raw, 'http://balancer.invalid');
@@ -44,7 +44,37 @@ describe('splitTarget', () => {
   });
 });
 
+describe('climbsAboveRoot', () => {
+  it.each([
+    ['/..', true],
+    ['/../etc/passwd', true],
+    ['/a/../../b', true],
+    ['/a/%2e%2e/%2E%2e/b', true],
+    ['/a/.%2e/.%2E', true],
+    ['/a/%2e./..', true],
+    ['//a/../..', true],
+    ['/./..', true],
+    ['/a/..', false],
+    ['/a/b/../../c', false],
+    ['/a//../b', false],
+    ['/a/./../b', false],
+    ['/a?x=/../../..', false],
+    ['/a#/../..', false],
+    ['/...', false],
+    ['/..a/b', false],
+    ['http://h/../x', false],
+  ])('%s: %s', (raw, above) => {
+    expect(climbsAboveRoot(raw)).toBe(above);
+  });
+});
+
 describe('parseTarget', () => {
+  it('refuses a path above the root (NGINX answers 400) and keeps one that stays under it', () => {
+    expect(() => parseTarget('/../../etc/passwd')).toThrow(PathAboveRoot);
+    expect(() => parseTarget('/%2e%2e/x')).toThrow('climbs above the root');
+    expect(parseTarget('/a/../b').pathname).toBe('/b');
+  });
+
   it.each(['/', '/predict?x=1', '/a/../b', '//host/x', '/a#f', "/q?'", '/a b', 'http://h/x?y', '/.well-known/a'])(
     'gives what new URL() gives for %s',
     (raw) => {
@@ -64,6 +94,8 @@ describe('parseTarget', () => {
       }
     };
     const check = (raw: string): void => {
+      // a path above the root is refused (NGINX's 400) where the WHATWG parser clamps it at `/`
+      if (climbsAboveRoot(raw)) return void expect(() => parseTarget(raw)).toThrow(PathAboveRoot);
       expect({ raw, ...outcome(() => parseTarget(raw)) }).toEqual({ raw, ...outcome(() => viaUrl(raw)) });
     };
     const grow = (prefix: string, depth: number): void => {

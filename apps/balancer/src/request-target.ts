@@ -52,9 +52,41 @@ export function splitTarget(raw: string): RequestTarget | undefined {
   return { pathname: raw.slice(0, q), search: q === n - 1 ? '' : raw.slice(q) };
 }
 
-/** The request target of `raw` (a request's `url`); throws what `new URL()` throws. */
+/** A path that leaves the root, refused with 400 as NGINX does (the WHATWG parser would clamp it at `/`). */
+export class PathAboveRoot extends Error {
+  constructor() {
+    super('request path climbs above the root (a ".." segment)');
+  }
+}
+
+const DOT_DOT = new Set(['..', '.%2e', '%2e.', '%2e%2e']);
+const DOT_ONE = new Set(['.', '%2e']);
+
+/**
+ * Whether the dot segments of an origin-form target's path climb above `/` (`/../x`,
+ * `/a/%2e%2e/..`): NGINX answers such a request 400. Empty segments do not count (NGINX merges
+ * slashes); the query is not looked at.
+ */
+export function climbsAboveRoot(raw: string): boolean {
+  if (raw.charCodeAt(0) !== SLASH) return false;
+  const end = raw.search(/[?#]/);
+  const segments = (end < 0 ? raw : raw.slice(0, end)).split('/');
+  let depth = 0;
+  for (let i = 1; i < segments.length; i++) {
+    const segment = (segments[i] as string).toLowerCase();
+    if (DOT_DOT.has(segment)) {
+      if (--depth < 0) return true;
+    } else if (segment !== '' && !DOT_ONE.has(segment)) depth += 1;
+  }
+  return false;
+}
+
+/** The request target of `raw` (a request's `url`); throws what `new URL()` throws, or PathAboveRoot. */
 export function parseTarget(raw: string): RequestTarget {
-  return splitTarget(raw) ?? new URL(raw, BASE);
+  const plain = splitTarget(raw);
+  if (plain !== undefined) return plain;
+  if (climbsAboveRoot(raw)) throw new PathAboveRoot();
+  return new URL(raw, BASE);
 }
 
 /** The percent-decoded path; a malformed %-escape leaves it raw (as NGINX keeps the raw bytes). */

@@ -31,6 +31,9 @@ describe('request heads answered by the balancer', () => {
     ['1200 header lines with a late Content-Length', `POST / HTTP/1.1\r\nHost: x\r\n${manyHeaders}Content-Length: 2\r\n\r\nhi`, 431, 'HEADERS_TOO_LARGE'],
     ['a 9000-byte request line (NGINX: 414 past its 8k header buffer)', `GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, 'URI_TOO_LONG'],
     ['a malformed request line', 'GET / HTTP/1.2\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['a path above the root (NGINX: 400)', 'GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['a %-encoded path above the root', 'GET /a/%2e%2e/%2E%2E/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['HTTP/1.0 with Transfer-Encoding (RFC 9112 6.1, NGINX: 400)', 'POST /p HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n', 400, 'BAD_REQUEST'],
     // node:http destroys a PRI request's socket as soon as the handler returns (fuzz seed 1151906740)
     ['an HTTP/0.9-style PRI line', 'PRI /\r\nHost: fuzz.example\r\n\r\n', 400, 'BAD_REQUEST'],
     ['PRI on HTTP/1.1', 'PRI / HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
