@@ -141,6 +141,8 @@ describe('limits/index edges', () => {
     const withLine = Buffer.from('GET / HTTP/1.1\r\nX: bbbbbbbb');
     expect(overflow(withLine, withLine.length, 20)).toBe(false);
     expect(overflow(withLine, withLine.length, 10)).toBe(true); // the LF lies after where llhttp stopped
+    expect(overflow(withLine, withLine.length, withLine.indexOf('\n'))).toBe(true); // ... or is the byte it stopped at
+    expect(overflow(withLine, withLine.length, withLine.indexOf('\n') + 1)).toBe(false);
     expect(requestLineOverflow({ code: 'HPE_HEADER_OVERFLOW' }, { bytesRead: 5 })).toBe(false); // no packet
   });
 
