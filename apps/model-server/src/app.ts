@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import type { InferenceBackend } from './model/jobs.js';
-import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
+import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js';
 import inferencePlugin from './plugins/inference.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -49,6 +49,8 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
     // a client that never finishes sending its request gets 408 instead of holding a socket forever
     requestTimeout: 60_000,
     frameworkErrors: frameworkErrors(deps.config.serverId),
+    // node:http's parser errors (400/431/408) in the JSON error format, with a stable code
+    clientErrorHandler: clientErrorHandler(deps.config.serverId),
     // validateSchema: off — the route schemas are this package's own (tested); checking them
     // against the JSON Schema meta-schema made ajv compile that meta-schema at every start
     // (~30 ms of CPU, a third of the schema work; measured with --cpu-prof, README "Start-up")

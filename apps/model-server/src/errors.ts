@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   MODEL_NOT_TEXT: 'MODEL_NOT_TEXT',
   INFERENCE_FAILED: 'INFERENCE_FAILED',
   INTERNAL: 'INTERNAL',
+  BAD_REQUEST: 'BAD_REQUEST',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
@@ -32,6 +35,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   MODEL_NOT_TEXT: 400,
   INFERENCE_FAILED: 500,
   INTERNAL: 500,
+  BAD_REQUEST: 400,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
 };
 
 /** An error the replica raises on purpose: it carries a stable code and, for 400s, the offending field. */

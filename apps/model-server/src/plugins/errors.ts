@@ -5,6 +5,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ERROR_CODES, ERROR_STATUS, ServerError, type ErrorCode } from '../errors.js';
 import { REQUEST_ID_HEADER } from '../trace-context.js';
 import { REJECTION_CODES } from './metrics.js';
@@ -121,6 +123,41 @@ export function frameworkErrors(serverId: string): NonNullable<FastifyServerOpti
       .header(REQUEST_ID_HEADER, request.id)
       .code(ERROR_STATUS.BAD_URL)
       .send(body);
+  };
+}
+
+/** node:http's `clientError` codes → the replica's code for them. */
+export function clientErrorCode(err: { code?: string }): ErrorCode {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return ERROR_CODES.HEADERS_TOO_LARGE;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADERS_TIMEOUT') return ERROR_CODES.REQUEST_TIMEOUT;
+  return ERROR_CODES.BAD_REQUEST;
+}
+
+const CLIENT_ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  HEADERS_TOO_LARGE: 'request head over the header size limit (16 KiB)',
+  REQUEST_TIMEOUT: 'request not received in time',
+};
+
+/**
+ * What node:http's parser refuses before Fastify sees a request (a malformed head, CL with TE,
+ * a head over 16 KiB, a slow client): answered in the replica's JSON error format with a stable
+ * `code` (Fastify's default sends `{"error","message","statusCode"}`, node's own no body at all),
+ * then the connection closed. A reset connection, or one already gone, gets nothing.
+ */
+export function clientErrorHandler(serverId: string): (err: Error & { code?: string }, socket: Duplex) => void {
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const code = clientErrorCode(err);
+    if (socket.writable) {
+      const reason = (err as { reason?: string }).reason;
+      const message = CLIENT_ERROR_MESSAGES[code] ?? `malformed request${reason === undefined ? '' : `: ${reason}`}`;
+      const body = JSON.stringify({ code, message, server_id: serverId });
+      socket.write(
+        `HTTP/1.1 ${ERROR_STATUS[code]} ${STATUS_CODES[ERROR_STATUS[code]] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\nx-server-id: ${serverId}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
   };
 }
 
