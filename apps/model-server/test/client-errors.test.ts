@@ -56,6 +56,13 @@ describe('malformed requests refused by the HTTP parser', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('CONNECT (node:http used to close it unanswered) gets the 404 NOT_FOUND of any unknown route', async () => {
+    const raw = await exchange(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    const [head = '', body = ''] = raw.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+    expect(JSON.parse(body)).toEqual({ code: 'NOT_FOUND', message: 'route CONNECT example.com:443 not found', server_id: 'parser' });
+  });
+
   it("maps node:http's codes: 431 for an oversized head, 408 for a slow one, 400 for the rest", () => {
     expect(clientErrorCode({ code: 'HPE_HEADER_OVERFLOW' })).toBe('HEADERS_TOO_LARGE');
     expect(clientErrorCode({ code: 'ERR_HTTP_REQUEST_TIMEOUT' })).toBe('REQUEST_TIMEOUT');

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, ERROR_STATUS, ServerError, type ErrorCode } from '../errors.js';
 import { REQUEST_ID_HEADER } from '../trace-context.js';
@@ -109,6 +109,11 @@ function setupErrors(app: FastifyInstance): void {
   );
   // JSON only: no text/plain parser, so any other content type answers 415.
   app.removeContentTypeParser('text/plain');
+  // CONNECT never reaches Fastify's router (node:http emits 'connect', and closes the socket
+  // unanswered when nobody listens): the 404 every other unknown route gets.
+  app.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    writeRawError(socket, ERROR_CODES.NOT_FOUND, `route CONNECT ${req.url ?? ''} not found`, app.serverId);
+  });
 }
 
 /**
@@ -148,17 +153,21 @@ export function clientErrorHandler(serverId: string): (err: Error & { code?: str
   return (err, socket) => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const code = clientErrorCode(err);
-    if (socket.writable) {
-      const reason = (err as { reason?: string }).reason;
-      const message = CLIENT_ERROR_MESSAGES[code] ?? `malformed request${reason === undefined ? '' : `: ${reason}`}`;
-      const body = JSON.stringify({ code, message, server_id: serverId });
-      socket.write(
-        `HTTP/1.1 ${ERROR_STATUS[code]} ${STATUS_CODES[ERROR_STATUS[code]] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\nx-server-id: ${serverId}\r\nconnection: close\r\n\r\n${body}`,
-      );
-    }
-    socket.destroy();
+    const reason = (err as { reason?: string }).reason;
+    writeRawError(socket, code, CLIENT_ERROR_MESSAGES[code] ?? `malformed request${reason === undefined ? '' : `: ${reason}`}`, serverId);
   };
+}
+
+/** An error answered on the raw socket (no Fastify request exists), then the connection closed. */
+function writeRawError(socket: Duplex, code: ErrorCode, message: string, serverId: string): void {
+  if (socket.writable) {
+    const body = JSON.stringify({ code, message, server_id: serverId });
+    socket.write(
+      `HTTP/1.1 ${ERROR_STATUS[code]} ${STATUS_CODES[ERROR_STATUS[code]] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-server-id: ${serverId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export default fp(async (app) => setupErrors(app), { name: 'errors', fastify: '5.x', dependencies: ['server-id', 'metrics'] });
