@@ -11,8 +11,8 @@
  * (every thread of the replica, from /proc), rows/s with 8 texts per request; the same app's
  * HTTP floor (`POST /bench/echo`, BENCH_ECHO=on: same schemas and hooks, no inference) at c=1
  * and c=8 (c=8 in 1 s phases alternated with /predict's, the ratio taken within the block:
- * `c8Phases`, `c8Metrics`); the thread count after c=64 (a started inference worker shows
- * there); peak RSS (VmHWM); then three replicas started at once, until all are ready.
+ * `c8Phases`, `c8Metrics`); the thread count after each c=64 phase (a started inference
+ * worker shows there); peak RSS (VmHWM); then three replicas started at once, until all are ready.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,8 @@ async function measureOne(mainJs: string): Promise<Metrics> {
       m[name.startsWith('rows') ? name : `${name} (µs/req)`] = name.startsWith('rows') ? r.rowsPerSec : r.cpuUsPerRequest;
       // c=64's CPU is bimodal between rounds; the thread count tells whether a worker started
       if (name === 'cpu c=64') m['threads after c=64'] = (await threadCount(pid)) ?? Number.NaN;
+      // the cost model fitted on earlier phases can start one for 8-text batches (ms10)
+      if (name.startsWith('rows')) m['threads after ×8 c=64'] = (await threadCount(pid)) ?? Number.NaN;
     }
     m['peak RSS (MB)'] = ((await peakRss(pid)) ?? Number.NaN) / 2 ** 20;
   } finally {
