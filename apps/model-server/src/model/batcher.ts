@@ -4,8 +4,7 @@
  * 1 answers in the time of one inference plus HTTP). While a batch runs, a free executor waits
  * for a fuller batch: it takes the queue as soon as `maxBatchSize` rows (or `maxBatchCells`
  * cells) of one kind are waiting, once the oldest request has waited `maxQueueDelayMs`, or when
- * the running batch completes (a short queue on the event loop's next turn, with what that turn
- * read: `gatherBelowRows`). While every executor is busy the queue keeps growing (up to
+ * the running batch completes. While every executor is busy the queue keeps growing (up to
  * `maxQueueSize` requests), so batches get larger exactly when load is high. Past the bound
  * `submit` rejects with QUEUE_FULL instead of queueing without limit.
  *
@@ -49,15 +48,6 @@ export interface BatcherOptions<I, O> {
    * policy: a long batch waits for a worker instead of blocking the event loop), or until `wake`.
    */
   admit?: (cells: number) => boolean;
-  /**
-   * A batch completing with nothing else running and fewer rows than this of the head's key
-   * waiting leaves them for one more event-loop turn (`defer`), so the requests that turn reads
-   * join them; from this many rows on (a long queue: load is high, the batch is big already) they
-   * leave at once. Default `maxBatchSize / 4` (README "Gathering behind a short queue").
-   */
-  gatherBelowRows?: number;
-  /** Runs a callback on the next event-loop turn (default `setImmediate`). */
-  defer?: (callback: () => void) => void;
   now?: () => number;
   observer?: BatchObserver;
 }
@@ -139,14 +129,10 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
   private flushing = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly gatherBelowRows: number;
-  private readonly defer: (callback: () => void) => void;
 
   constructor(private readonly options: BatcherOptions<I, O>) {
     this.now = options.now ?? (() => performance.now());
     this.maxBatchCells = options.maxBatchCells ?? Number.POSITIVE_INFINITY;
-    this.gatherBelowRows = options.gatherBelowRows ?? options.maxBatchSize / 4;
-    this.defer = options.defer ?? ((callback) => void setImmediate(callback));
   }
 
   get depth(): number {
@@ -335,23 +321,8 @@ class DynamicBatcher<I, O> implements Batcher<I, O> {
       .then((ok) => {
         this.running -= 1;
         this.options.observer?.onComplete?.({ ...info, durationMs: this.now() - start, ok });
-        // two deferred pumps in one turn (a batch dispatched and completed in between) are
-        // harmless: the second finds a batch running and gathers as any pump does
-        if (this.gathersOneTurn()) this.defer(() => this.pump());
-        else this.pump();
+        this.pump();
       });
-  }
-
-  /**
-   * After a completion: nothing else runs, nothing flushes, and only a short queue waits (fewer
-   * than `gatherBelowRows` rows of the head's key). Dispatching it at once, inside the phase
-   * that completed the batch, would leave behind the requests the next poll phase reads, for a
-   * whole batch more (batches of ~3 rows at c=8); at c=64 the queue is long and leaves at once.
-   */
-  private gathersOneTurn(): boolean {
-    if (this.running > 0 || this.flushing) return false;
-    const head = this.queue[0];
-    return head !== undefined && (this.waiting.get(head.key) as Waiting).rows < this.gatherBelowRows;
   }
 
   private async invoke(key: string, inputs: I[], cells: number): Promise<O[]> {
