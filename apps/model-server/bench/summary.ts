@@ -28,6 +28,28 @@ export function roundOrder(builds: number, round: number): number[] {
   return round % 2 === 0 ? order : order.reverse();
 }
 
+/** What one short phase of the c=8 block loads: the bare-route floor or `/predict`. */
+export type C8Phase = 'floor' | 'predict';
+
+/**
+ * The c=8 block: `pairs` pairs of one floor and one `/predict` phase, the order within a pair
+ * alternating (floor, predict, predict, floor, …), so that a drift of the machine over the block
+ * weighs on both routes alike instead of on whichever ran in its own phase minutes apart.
+ */
+export function c8Phases(pairs: number): C8Phase[] {
+  return Array.from({ length: pairs }, (_, i): C8Phase[] => (i % 2 === 0 ? ['floor', 'predict'] : ['predict', 'floor'])).flat();
+}
+
+/**
+ * One round's c=8 figures from the interleaved block: the median CPU per request of each route's
+ * phases and their ratio (the ratio of the medians, both taken within the same block).
+ */
+export function c8Metrics(predictUs: readonly number[], floorUs: readonly number[]): Metrics {
+  const predict = median(predictUs);
+  const floor = median(floorUs);
+  return { 'cpu c=8 (µs/req)': predict, 'floor cpu c=8 (µs/req)': floor, 'c=8 ÷ floor': predict / floor };
+}
+
 /** A table cell: two decimals under 10, none from 10 on, `n/a` when missing. */
 export const cell = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(0));
 
@@ -53,10 +75,8 @@ export function issue11Targets(now: Metrics, base: Metrics | undefined): TargetL
     { text: `CPU per request c=2 ≤ 150 µs: ${v('cpu c=2 (µs/req)').toFixed(0)}`, met: v('cpu c=2 (µs/req)') <= 150 },
     { text: `CPU per request c=8 ≤ 100 µs: ${v('cpu c=8 (µs/req)').toFixed(0)}`, met: v('cpu c=8 (µs/req)') <= 100 },
     { text: `CPU per request c=64 ≤ 50 µs: ${v('cpu c=64 (µs/req)').toFixed(0)}`, met: v('cpu c=64 (µs/req)') <= 50 },
-    {
-      text: `c=8 ≤ 1.5× the bare-route floor: ${(v('cpu c=8 (µs/req)') / v('floor cpu c=8 (µs/req)')).toFixed(2)}×`,
-      met: v('cpu c=8 (µs/req)') <= 1.5 * v('floor cpu c=8 (µs/req)'),
-    },
+    // the median over rounds of each round's ratio, measured interleaved (c8Metrics)
+    { text: `c=8 ≤ 1.5× the bare-route floor: ${v('c=8 ÷ floor').toFixed(2)}×`, met: v('c=8 ÷ floor') <= 1.5 },
     {
       text: `p50 c=1 ≤ floor p50 + 0.3 ms: ${v('p50 c=1 (ms)').toFixed(2)} vs ${v('floor p50 c=1 (ms)').toFixed(2)} ms`,
       met: v('p50 c=1 (ms)') <= v('floor p50 c=1 (ms)') + 0.3,
