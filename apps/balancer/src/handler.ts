@@ -181,15 +181,13 @@ function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: Ser
     return;
   }
   const t = chosen(st, req, admitted, out);
-  proxyRequest(
-    proxyInput(req, res, t, null, admitted, out.trace),
-    ctx,
-    (result) => {
+  proxyRequest(proxyInput(req, res, t, null, admitted, out.trace), ctx, {
+    walkEnded: (result) => {
       proxied(out, result);
       finish.done();
     },
-    finish.fail,
-  );
+    walkFailed: finish.fail,
+  });
 }
 
 /** The route's target, recorded on the outcome. */
@@ -224,7 +222,7 @@ async function routeSlowly(ctx: HandlerContext, st: Snapshot, req: IncomingMessa
   if (spooled !== undefined) t.headers['content-length'] = String(spooled.size);
   try {
     const input = proxyInput(req, res, t, body, admitted, out.trace);
-    proxied(out, await new Promise<ProxyOutcome>((resolve, reject) => proxyRequest(input, ctx, resolve, reject)));
+    proxied(out, await new Promise<ProxyOutcome>((resolve, reject) => proxyRequest(input, ctx, { walkEnded: resolve, walkFailed: reject })));
   } finally {
     await spooled?.close();
   }
