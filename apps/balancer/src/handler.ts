@@ -7,7 +7,7 @@ import { BalancerError, sendError } from './errors.js';
 import type { ClientInfo } from './forwarded.js';
 import { requestHeadersForUpstream, type ForwardHeaders } from './headers.js';
 import { limitStream } from './limits/index.js';
-import { takeBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
+import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord, type ProxyInput, type ProxyOutcome } from './proxy.js';
 import type { WalkEnd } from './walk.js';
@@ -83,19 +83,13 @@ function tempDirEvent(ctx: HandlerContext, event: 'recreated' | 'unusable', dir:
   }
 }
 
-type Body = SpooledBody | Readable | null;
-
-/**
- * Only called when the request has a body. The body itself when it is there at once (streamed,
- * or whole and kept in memory: `takeBody`), a promise when it must be read first.
- */
-function requestBody(ctx: HandlerContext, { config, bodyTempDir }: Snapshot, req: IncomingMessage): Body | Promise<SpooledBody> {
+/** Only called when the request has a body (no promise and no await per body-less request). */
+async function requestBody(ctx: HandlerContext, { config, bodyTempDir }: Snapshot, req: IncomingMessage): Promise<SpooledBody | Readable> {
   const { limits } = config;
   if (!config.requestBuffering) return limitStream(req, limits.clientMaxBodySize);
   ctx.stats.readingStarted();
-  let body: SpooledBody | Promise<SpooledBody>;
   try {
-    body = takeBody(req, {
+    return await spoolBody(req, {
       maxBytes: limits.clientMaxBodySize,
       idleTimeoutMs: limits.requestTimeoutMs,
       bufferBytes: limits.clientBodyBufferSize,
@@ -104,22 +98,9 @@ function requestBody(ctx: HandlerContext, { config, bodyTempDir }: Snapshot, req
       tempDir: bodyTempDir,
       onTempDir: (event, dir, reason) => tempDirEvent(ctx, event, dir, reason),
     });
-  } catch (err) {
+  } finally {
     ctx.stats.readingFinished();
-    throw err;
   }
-  if (!(body instanceof Promise)) {
-    ctx.stats.readingFinished();
-    return body;
-  }
-  return body.finally(() => ctx.stats.readingFinished());
-}
-
-/** A spooled body's length goes upstream as Content-Length; returns it (to close at the end) or undefined. */
-function withLength(t: Target, body: Body): SpooledBody | undefined {
-  if (body === null || body instanceof Readable) return undefined;
-  t.headers['content-length'] = String(body.size);
-  return body;
 }
 
 export interface Target {
@@ -186,9 +167,6 @@ function answerOptionsStar(req: IncomingMessage, res: ServerResponse, out: Outco
  * also the walk's `WalkEnd`. One object per request (no closure per way to end).
  */
 class RequestEnd implements WalkEnd {
-  /** A body spooled on the common path, given back when the request ends (`proxySlowly` closes its own). */
-  body: SpooledBody | undefined = undefined;
-
   constructor(
     private readonly ctx: HandlerContext,
     private readonly req: IncomingMessage,
@@ -199,8 +177,6 @@ class RequestEnd implements WalkEnd {
   ) {}
 
   done(): void {
-    // Only a body kept in memory comes here: its close gives the budget back at once and cannot fail.
-    if (this.body !== undefined) void this.body.close();
     finished(this.ctx, this.req, this.st, this.started, this.out);
   }
 
@@ -223,29 +199,24 @@ class RequestEnd implements WalkEnd {
 }
 
 /**
- * Admit, route and proxy. The common request (no rate-limit delay, no static files, no body or a
- * body there at once) goes straight to the walk with no `await` and no promise of its own; the
- * others take `routeSlowly` or `proxySlowly`. Throws synchronously what `admit` and `target` refuse.
+ * Admit, route and proxy. The common request (no rate-limit delay, no static files, no body)
+ * goes straight to the walk with no `await` and no promise of its own; the others take
+ * `routeSlowly`. Throws synchronously what `admit` and `target` refuse.
  */
 function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, end: RequestEnd): void {
   const { out } = end;
   const admitted = admit(st, req, tls);
   out.clientIp = admitted.info.clientIp;
   // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent: routeSlowly does the same for a request that needs none of its steps (this path only saves its promise)
-  if (admitted.delayMs > 0 || st.serveStatic !== null) return later(routeSlowly(ctx, st, req, res, out, admitted), end);
+  if (admitted.delayMs > 0 || st.serveStatic !== null || hasBody(req)) {
+    routeSlowly(ctx, st, req, res, out, admitted).then(
+      () => end.done(),
+      (err: unknown) => end.fail(err),
+    );
+    return;
+  }
   const t = chosen(st, req, admitted, out);
-  const body = hasBody(req) ? requestBody(ctx, st, req) : null;
-  if (body instanceof Promise) return later(proxySlowly(ctx, req, res, out, admitted, t, body), end);
-  end.body = withLength(t, body);
-  proxyRequest(proxyInput(req, res, t, body, admitted, out.trace), ctx, end);
-}
-
-/** A request that took the slow path ends when its promise settles. */
-function later(steps: Promise<void>, end: RequestEnd): void {
-  steps.then(
-    () => end.done(),
-    (err: unknown) => end.fail(err),
-  );
+  proxyRequest(proxyInput(req, res, t, null, admitted, out.trace), ctx, end);
 }
 
 /** The route's target, recorded on the outcome. */
@@ -275,13 +246,9 @@ async function routeSlowly(ctx: HandlerContext, st: Snapshot, req: IncomingMessa
     return;
   }
   const t = chosen(st, req, admitted, out);
-  await proxySlowly(ctx, req, res, out, admitted, t, hasBody(req) ? requestBody(ctx, st, req) : null);
-}
-
-/** Proxy once the body is read; a spooled body is closed before the request ends. */
-async function proxySlowly(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, out: Outcome, admitted: Admitted, t: Target, pending: Body | Promise<SpooledBody>): Promise<void> {
-  const body = await pending;
-  const spooled = withLength(t, body);
+  const body = hasBody(req) ? await requestBody(ctx, st, req) : null;
+  const spooled = body === null || body instanceof Readable ? undefined : body;
+  if (spooled !== undefined) t.headers['content-length'] = String(spooled.size);
   try {
     const input = proxyInput(req, res, t, body, admitted, out.trace);
     proxied(out, await new Promise<ProxyOutcome>((resolve, reject) => proxyRequest(input, ctx, { walkEnded: resolve, walkFailed: reject })));

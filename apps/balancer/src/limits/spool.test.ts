@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BalancerError } from '../errors.js';
-import { MemoryBudget, spoolBody, takeBody, type SpoolOptions } from './spool.js';
+import { MemoryBudget, spoolBody, type SpoolOptions } from './spool.js';
 import { checkBodyTempPath } from './temp-path.js';
 import { engineRequest } from '../../test/helpers/engine-request.js';
 import { bodySource, spooledText, spoolOptions } from '../../test/helpers/streams.js';
@@ -46,26 +46,6 @@ describe('spoolBody', () => {
     expect(await text(body)).toBe(chunks.join(''));
     expect(budget.used).toBe(onDisk ? 0 : 10);
     await body.close();
-    expect(budget.used).toBe(0);
-  });
-
-  it('takeBody: a whole body kept in memory (and an ended request) without a promise; one spilling to disk or still arriving as a promise', async () => {
-    const budget = new MemoryBudget();
-    const inMemory = takeBody(engineRequest(['0123', '456789'], true), options({ budget }));
-    expect(inMemory).not.toBeInstanceOf(Promise);
-    expect(await text(inMemory as Awaited<typeof inMemory>)).toBe('0123456789');
-    const ended = bodySource();
-    ended.end();
-    ended.resume();
-    await new Promise((resolve) => ended.once('end', resolve));
-    expect(takeBody(ended, options())).toMatchObject({ size: 0, onDisk: false });
-    const onDisk = takeBody(engineRequest(['0123456789', 'abcdefghij'], true), options({ budget }));
-    expect(onDisk).toBeInstanceOf(Promise);
-    const partial = engineRequest(['0123'], false);
-    const arriving = takeBody(partial, options());
-    expect(arriving).toBeInstanceOf(Promise);
-    partial.push(null);
-    for (const b of [inMemory, await onDisk, await arriving]) await (b as Awaited<typeof inMemory>).close();
     expect(budget.used).toBe(0);
   });
 

@@ -212,13 +212,12 @@ class Spool {
 
 /**
  * A body already whole in the request's buffer and unread (`wholeBody`, the engine listener's
- * request) is taken at once, with no listeners, timer or flowing-mode ticks, and without a
- * promise when it stays in memory. Over the size limit it is left to the stream path, which
- * answers it as for any body.
+ * request) is taken at once, with no listeners, timer or flowing-mode ticks. Over the size
+ * limit it is left to the stream path, which answers it as for any body.
  */
-function takeWhole(body: Buffer, spool: Spool): SpooledBody | Promise<SpooledBody> {
+function takeWhole(body: Buffer, spool: Spool): Promise<SpooledBody> {
   const write = body.length === 0 ? undefined : spool.add(body);
-  if (write === undefined) return spool.result();
+  if (write === undefined) return Promise.resolve(spool.result());
   return spool.flushed().then(
     () => spool.result(),
     async (err: unknown) => {
@@ -230,28 +229,13 @@ function takeWhole(body: Buffer, spool: Spool): SpooledBody | Promise<SpooledBod
 
 /** Read the whole body into memory and/or a temp file, or reject with a BalancerError. */
 export function spoolBody(req: BodySource, options: SpoolOptions): Promise<SpooledBody> {
-  const body = takeBody(req, options);
-  return body instanceof Promise ? body : Promise.resolve(body);
-}
-
-/**
- * `spoolBody`, but the body itself when it is there at once and stays in memory (an ended
- * request, or one whose body came whole with its head: the engine listener's common request);
- * a promise otherwise.
- */
-export function takeBody(req: BodySource, options: SpoolOptions): SpooledBody | Promise<SpooledBody> {
   const limit = options.maxBytes > 0 ? options.maxBytes : Number.POSITIVE_INFINITY;
   if (declaredLength(req) > limit) return Promise.reject(bodyTooLarge(options.maxBytes));
   const spool = new Spool(options);
-  if (req.readableEnded) return spool.result();
+  if (req.readableEnded) return Promise.resolve(spool.result());
   if (req.destroyed) return Promise.reject(clientClosed());
   const whole = req.wholeBody?.(limit);
   if (whole !== undefined) return takeWhole(whole, spool);
-  return streamed(req, options, spool, limit);
-}
-
-/** The stream path: chunks as they arrive, an idle timer, the size limit, backpressure from the disk. */
-function streamed(req: BodySource, options: SpoolOptions, spool: Spool, limit: number): Promise<SpooledBody> {
   return new Promise<SpooledBody>((resolve, reject) => {
     let settled = false;
     const cleanup = (): boolean => {
