@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from './metrics.js';
 import { createRetryBudget } from './retry-budget.js';
 import type { GroupView } from './upstreams/upstream.js';
-import { MIN_ATTEMPT_MS, walk, type Exchange } from './walk.js';
+import { MIN_ATTEMPT_MS, walk, type AttemptControl, type Exchange } from './walk.js';
 
 /** The walk with an injected clock and an exchange whose attempts fail on cue (no sockets). */
 function view(overrides: Partial<UpstreamGroupConfig>): GroupView {
@@ -84,24 +84,19 @@ describe('walk: events as they arrive (a state machine, no promise per event)', 
   });
 
   it('an attempt reported twice counts once: a later second report is ignored', async () => {
-    let started = 0;
-    const exchange: Exchange = {
-      replayable: true,
-      hedgeable: false,
-      start: (_peer, control) => {
-        const n = ++started;
-        if (n === 1) {
-          control.settled({ kind: 'failed', error: { code: 'ECONNREFUSED' } });
-          setImmediate(() => control.settled({ kind: 'relayed', status: 200 })); // while the retry runs
-        } else setImmediate(() => setImmediate(() => control.settled({ kind: 'relayed', status: 201 })));
-        return { cancel: () => undefined };
-      },
-      answer: () => 502,
-      onClientGone: () => undefined,
+    const controls: AttemptControl[] = [];
+    const start: Exchange['start'] = (_peer, control) => {
+      controls.push(control);
+      if (controls.length === 1) {
+        control.settled({ kind: 'failed', error: { code: 'ECONNREFUSED' } });
+        setImmediate(() => control.settled({ kind: 'relayed', status: 200 })); // while the retry runs
+      } else setImmediate(() => setImmediate(() => control.settled({ kind: 'relayed', status: 201 })));
+      return { cancel: () => undefined };
     };
+    const exchange: Exchange = { replayable: true, hedgeable: false, start, answer: () => 502, onClientGone: () => undefined };
     const upstream = view({ nextUpstream: { on: ['error'], tries: 0, timeoutMs: 0 } });
     const out = await walk(input(upstream), exchange, deps());
-    expect([out.status, started]).toEqual([201, 2]);
+    expect([out.status, controls.length]).toEqual([201, 2]);
   });
 
   it('a step that throws (the exchange could not answer) rejects the walk once, with the retry budget given back', async () => {

@@ -13,7 +13,7 @@ import { serialiseHead, type BodyShape, type SerialisedHead } from './request-he
  * `relayUpstream` (`upstream-relay.ts`, the undici path): at the final response head
  * `decide(status)` says whether the answer goes to the client (written to its ServerResponse,
  * pausing the upstream socket while the client is slow) or is read and dropped so that the
- * socket can serve again; it resolves `relayed`, `discarded`, `failed` (error codes as
+ * socket can serve again; it reports (`control.settled`) `relayed`, `discarded`, `failed` (error codes as
  * `upstream-errors.ts` classifies them) or `cancelled`. It only reports; the walk decides.
  * The headers timeout is exact and starts once the request has a socket: the socket's own
  * timer (`UpstreamConnection.send`, one `ExactDeadline` per socket, armed per request).
