@@ -16,6 +16,7 @@ export default defineConfig({
     ...base.test,
     include: [
       'src/walk*.test.ts',
+      'src/proxy.test.ts',
       'src/retry-budget*.test.ts',
       'src/upstream-errors*.test.ts',
       'test/request-path*.test.ts',

@@ -26,13 +26,21 @@ export interface AttemptControl {
   readonly headersTimeoutMs: number;
   /** At the final response head: true = this answer goes to the client. */
   decide(status: number): boolean;
+  /**
+   * The attempt's end, reported once by the exchange (a later report is ignored). It may come
+   * synchronously, from inside `start` or `cancel`: the walk handles it after the step it is in.
+   */
+  settled(result: AttemptResult): void;
 }
 
+/** An attempt once started (no promise per attempt: its end goes to `AttemptControl.settled`). */
 export interface RunningAttempt {
-  readonly done: Promise<AttemptResult>;
-  /** Stop the attempt; `done` resolves `cancelled` unless it already settled. */
+  /** Stop the attempt; it reports `cancelled` unless it already settled. */
   cancel(): void;
 }
+
+/** For an attempt that ended before it ran (nothing to stop). */
+export const NOTHING_TO_CANCEL: RunningAttempt = { cancel: () => undefined };
 
 export interface Exchange {
   readonly replayable: boolean;
@@ -64,3 +72,9 @@ export interface WalkOutcome {
   attempts: AttemptRecord[];
 }
 
+
+/** How a walk reports its end, once: the outcome, or the error when a step threw. */
+export interface WalkEnd {
+  walkEnded(outcome: WalkOutcome): void;
+  walkFailed(err: unknown): void;
+}

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { AttemptResult } from './attempt.js';
+import type { AttemptControl, AttemptResult } from './attempt.js';
 import type { ForwardHeaders } from './headers.js';
 
 /**
@@ -22,8 +22,7 @@ export abstract class ClientRelay {
 
   constructor(
     protected readonly res: ServerResponse,
-    private readonly decide: (status: number) => boolean,
-    private readonly resolve: (outcome: AttemptResult) => void,
+    protected readonly control: AttemptControl,
   ) {}
 
   protected abstract pauseUpstream(): void;
@@ -36,7 +35,7 @@ export abstract class ClientRelay {
   /** The final response head (1xx never come here); headers are built only when relayed. */
   protected relayHead(status: number, headers: () => ForwardHeaders): void {
     this.status = status;
-    this.relaying = this.decide(status);
+    this.relaying = this.control.decide(status);
     if (!this.relaying) return;
     try {
       this.res.writeHead(status, headers());
@@ -77,6 +76,6 @@ export abstract class ClientRelay {
     this.settled = true;
     this.cleanUp();
     if (this.waitingForDrain) this.res.off('drain', this.onDrain);
-    this.resolve(outcome);
+    this.control.settled(outcome);
   }
 }

@@ -10,6 +10,7 @@ import { limitStream } from './limits/index.js';
 import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.js';
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord, type ProxyInput, type ProxyOutcome } from './proxy.js';
+import type { WalkEnd } from './walk.js';
 import { parseTarget, PathAboveRoot, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { Snapshot, SnapshotCell } from './snapshot.js';
@@ -161,10 +162,40 @@ function answerOptionsStar(req: IncomingMessage, res: ServerResponse, out: Outco
   });
 }
 
-/** How a request's pipeline ends, once: `done`, or `fail` (answers the error, then is done). */
-interface Finish {
-  done(): void;
-  fail(err: unknown): void;
+/**
+ * A request's end, once: `done`, or `fail` (answers the error, then is done); on the common path
+ * also the walk's `WalkEnd`. One object per request (no closure per way to end).
+ */
+class RequestEnd implements WalkEnd {
+  constructor(
+    private readonly ctx: HandlerContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly st: Snapshot,
+    private readonly started: number,
+    readonly out: Outcome,
+  ) {}
+
+  done(): void {
+    finished(this.ctx, this.req, this.st, this.started, this.out);
+  }
+
+  fail(err: unknown): void {
+    try {
+      failed(this.ctx, this.req, this.res, this.out, err);
+    } finally {
+      this.done();
+    }
+  }
+
+  walkEnded(result: ProxyOutcome): void {
+    proxied(this.out, result);
+    this.done();
+  }
+
+  walkFailed(err: unknown): void {
+    this.fail(err);
+  }
 }
 
 /**
@@ -172,24 +203,20 @@ interface Finish {
  * goes straight to the walk with no `await` and no promise of its own; the others take
  * `routeSlowly`. Throws synchronously what `admit` and `target` refuse.
  */
-function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, out: Outcome, finish: Finish): void {
+function route(ctx: HandlerContext, st: Snapshot, req: IncomingMessage, res: ServerResponse, tls: boolean, end: RequestEnd): void {
+  const { out } = end;
   const admitted = admit(st, req, tls);
   out.clientIp = admitted.info.clientIp;
   // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent: routeSlowly does the same for a request that needs none of its steps (this path only saves its promise)
   if (admitted.delayMs > 0 || st.serveStatic !== null || hasBody(req)) {
-    routeSlowly(ctx, st, req, res, out, admitted).then(finish.done, finish.fail);
+    routeSlowly(ctx, st, req, res, out, admitted).then(
+      () => end.done(),
+      (err: unknown) => end.fail(err),
+    );
     return;
   }
   const t = chosen(st, req, admitted, out);
-  proxyRequest(
-    proxyInput(req, res, t, null, admitted, out.trace),
-    ctx,
-    (result) => {
-      proxied(out, result);
-      finish.done();
-    },
-    finish.fail,
-  );
+  proxyRequest(proxyInput(req, res, t, null, admitted, out.trace), ctx, end);
 }
 
 /** The route's target, recorded on the outcome. */
@@ -224,7 +251,7 @@ async function routeSlowly(ctx: HandlerContext, st: Snapshot, req: IncomingMessa
   if (spooled !== undefined) t.headers['content-length'] = String(spooled.size);
   try {
     const input = proxyInput(req, res, t, body, admitted, out.trace);
-    proxied(out, await new Promise<ProxyOutcome>((resolve, reject) => proxyRequest(input, ctx, resolve, reject)));
+    proxied(out, await new Promise<ProxyOutcome>((resolve, reject) => proxyRequest(input, ctx, { walkEnded: resolve, walkFailed: reject })));
   } finally {
     await spooled?.close();
   }
@@ -243,16 +270,7 @@ function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, 
   ctx.stats.requestStarted();
   const st = ctx.snapshots.enter();
   const out: Outcome = { status: 0, attempts: [], clientIp: req.socket?.remoteAddress ?? '', trace: startTrace(ctx, st, req) };
-  const finish: Finish = {
-    done: () => finished(ctx, req, st, started, out),
-    fail: (err) => {
-      try {
-        failed(ctx, req, res, out, err);
-      } finally {
-        finished(ctx, req, st, started, out);
-      }
-    },
-  };
+  const end = new RequestEnd(ctx, req, res, st, started, out);
   try {
     res.setHeader(REQUEST_ID_HEADER, out.trace.requestId);
     if (ctx.closing() && req.httpVersionMajor < 2) res.setHeader('connection', 'close');
@@ -261,10 +279,10 @@ function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, 
     // and an answer written a microtask later would be lost.
     const head = checkRequestHead(req, st.config.limits);
     if (head instanceof BalancerError) throw head;
-    if (head === 'options-star') void answerOptionsStar(req, res, out).then(finish.done);
-    else route(ctx, st, req, res, tls, out, finish);
+    if (head === 'options-star') void answerOptionsStar(req, res, out).then(() => end.done());
+    else route(ctx, st, req, res, tls, end);
   } catch (err) {
-    finish.fail(err);
+    end.fail(err);
   }
 }
 

@@ -12,7 +12,8 @@ import { relayUpstream } from './upstream-relay.js';
 import { PeerPool } from './engine/upstream/pool.js';
 import { relayEngine } from './engine/upstream/relay.js';
 import type { GroupView } from './upstreams/upstream.js';
-import { startWalk, type AttemptControl, type Exchange, type RunningAttempt, type WalkDeps, type WalkOutcome } from './walk.js';
+import { NOTHING_TO_CANCEL } from './attempt.js';
+import { startWalk, type AttemptControl, type Exchange, type RunningAttempt, type WalkDeps, type WalkEnd, type WalkOutcome } from './walk.js';
 
 /**
  * Forward one plain HTTP request: the walk (`walk.ts`) picks peers and decides; this module
@@ -52,7 +53,10 @@ function bodyFor(body: ProxyInput['body']): Buffer | Readable | null {
 
 function startAttempt(input: ProxyInput, peer: PickedPeer, control: AttemptControl): RunningAttempt {
   const pool = input.upstream.pool(peer.id);
-  if (pool === undefined) return { done: Promise.resolve({ kind: 'failed', error: peerRemoved() }), cancel: () => undefined };
+  if (pool === undefined) {
+    control.settled({ kind: 'failed', error: peerRemoved() });
+    return NOTHING_TO_CANCEL;
+  }
   // Stryker disable next-line StringLiteral: never evaluated: node:http and the engine listener always set req.method
   const method = input.req.method ?? 'GET';
   const headers = input.trace.attemptHeaders(input.headers, peer.id);
@@ -63,9 +67,10 @@ function startAttempt(input: ProxyInput, peer: PickedPeer, control: AttemptContr
 
 /**
  * The plain request's side of the walk: starts attempts, answers balancer errors, and watches
- * the client (NGINX 499) until the walk ends. One object per request (no closure per method).
+ * the client (NGINX 499) until the walk ends, then passes the end on. One object per request (no
+ * closure per method).
  */
-class ProxyExchange implements Exchange {
+class ProxyExchange implements Exchange, WalkEnd {
   readonly replayable: boolean;
   readonly hedgeable = true;
   private onGone: (() => void) | undefined;
@@ -73,7 +78,10 @@ class ProxyExchange implements Exchange {
     if (!this.input.res.writableEnded) this.onGone?.();
   };
 
-  constructor(private readonly input: ProxyInput) {
+  constructor(
+    private readonly input: ProxyInput,
+    private readonly end: WalkEnd,
+  ) {
     this.replayable = !(input.body instanceof Readable);
   }
 
@@ -93,33 +101,28 @@ class ProxyExchange implements Exchange {
     this.input.res.on('close', this.onClose);
   }
 
-  unwatch(): void {
-    // Stryker disable next-line StringLiteral: equivalent: once the walk returned, a late 'close' only pushes an event nobody awaits
+  walkEnded(outcome: WalkOutcome): void {
+    this.unwatch();
+    this.end.walkEnded(outcome);
+  }
+
+  walkFailed(err: unknown): void {
+    this.unwatch();
+    this.end.walkFailed(err);
+  }
+
+  private unwatch(): void {
+    // Stryker disable next-line StringLiteral: equivalent: once the walk ended, a late 'close' only pushes an event the walk ignores
     this.input.res.off('close', this.onClose);
   }
 }
 
-/** Proxy one request: `onEnd` once with the outcome, `onFail` if the walk failed (not for upstream failures). */
-export function proxyRequest(input: ProxyInput, deps: ProxyDeps, onEnd: (outcome: ProxyOutcome) => void, onFail: (err: unknown) => void): void {
-  const exchange = new ProxyExchange(input);
+/**
+ * Proxy one request: `end.walkEnded` once with the outcome, `end.walkFailed` if the walk failed
+ * (not for upstream failures). Throws only when the walk cannot start (before the client is watched).
+ */
+export function proxyRequest(input: ProxyInput, deps: ProxyDeps, end: WalkEnd): void {
+  const exchange = new ProxyExchange(input, end);
   const { upstream, route, clientIp, hashKey } = input;
-  const walkInput = { upstream, route, method: input.req.method ?? 'GET', clientIp, hashKey };
-  try {
-    startWalk(
-      walkInput,
-      exchange,
-      deps,
-      (outcome) => {
-        exchange.unwatch();
-        onEnd(outcome);
-      },
-      (err) => {
-        exchange.unwatch();
-        onFail(err);
-      },
-    );
-  } catch (err) {
-    exchange.unwatch();
-    throw err;
-  }
+  startWalk({ upstream, route, method: input.req.method ?? 'GET', clientIp, hashKey }, exchange, deps, exchange);
 }

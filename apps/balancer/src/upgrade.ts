@@ -90,15 +90,12 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
   let cancelled = false;
   let settled = false;
   let timer: ExactTimer | undefined;
-  let settle: (r: AttemptResult) => void = () => undefined;
-  const done = new Promise<AttemptResult>((resolve) => {
-    settle = (r) => {
-      if (settled) return;
-      settled = true;
-      timer?.clear();
-      resolve(r);
-    };
-  });
+  const settle = (r: AttemptResult): void => {
+    if (settled) return;
+    settled = true;
+    timer?.clear();
+    control.settled(r);
+  };
   const req = upstreamRequest(input, peer);
   const fail = (err: Error): void => {
     req.destroy();
@@ -131,7 +128,6 @@ function startAttempt(input: UpgradeInput, peer: PickedPeer, control: AttemptCon
     settle(cancelled ? { kind: 'cancelled' } : { kind: 'discarded', status });
   });
   return {
-    done,
     cancel: () => {
       cancelled = true;
       fail(new Error('cancelled'));

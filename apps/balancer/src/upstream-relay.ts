@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { ClientRelay } from './client-relay.js';
 import { responseHeadersForClient } from './headers.js';
-import type { AttemptControl, AttemptResult, RunningAttempt } from './walk.js';
+import type { AttemptControl, RunningAttempt } from './walk.js';
 import { exactTimeout, type ExactTimer } from './exact-timer.js';
 
 /**
@@ -25,18 +25,17 @@ function headersTimeout(ms: number): Error {
   return Object.assign(new Error(`no upstream response headers within ${ms} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' });
 }
 
-class RelayHandler extends ClientRelay implements Dispatcher.DispatchHandler {
+class RelayHandler extends ClientRelay implements Dispatcher.DispatchHandler, RunningAttempt {
   private controller: Dispatcher.DispatchController | undefined;
   private headersTimer: ExactTimer | undefined;
   private cancelled = false;
 
   constructor(
     res: ServerResponse,
-    decide: (status: number) => boolean,
-    resolve: (outcome: AttemptResult) => void,
+    control: AttemptControl,
     private readonly headersTimeoutMs: number,
   ) {
-    super(res, decide, resolve);
+    super(res, control);
   }
 
   cancel(): void {
@@ -105,15 +104,11 @@ export function relayUpstream(
   res: ServerResponse,
   control: AttemptControl,
 ): RunningAttempt {
-  let handler: RelayHandler | undefined;
-  const done = new Promise<AttemptResult>((resolve) => {
-    handler = new RelayHandler(res, (status) => control.decide(status), resolve, control.headersTimeoutMs);
-  });
-  const h = handler as RelayHandler;
+  const h = new RelayHandler(res, control, control.headersTimeoutMs);
   try {
     dispatcher.dispatch({ ...options, headersTimeout: 0 }, h);
   } catch (err) {
     h.onResponseError(undefined as never, err instanceof Error ? err : new Error(String(err)));
   }
-  return { done, cancel: () => h.cancel() };
+  return h;
 }

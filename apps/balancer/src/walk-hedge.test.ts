@@ -46,8 +46,7 @@ function start(options: { upstream?: GroupView; method?: string; replayable?: bo
     replayable: options.replayable ?? true,
     hedgeable: options.hedgeable ?? true,
     start: (peer: PickedPeer, control) => {
-      let resolve: (r: AttemptResult) => void = () => undefined;
-      const done = new Promise<AttemptResult>((r) => (resolve = r));
+      const resolve = (r: AttemptResult): void => control.settled(r);
       const h: Held = {
         peer: peer.id,
         control,
@@ -61,7 +60,6 @@ function start(options: { upstream?: GroupView; method?: string; replayable?: bo
       };
       held.push(h);
       return {
-        done,
         cancel: () => {
           h.cancelled = true;
           resolve({ kind: 'cancelled' });

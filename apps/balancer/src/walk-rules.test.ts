@@ -38,7 +38,8 @@ async function run(
       if ('error' in step) done = { kind: 'failed', error: { code: step.error } };
       else done = control.decide(step.status) ? { kind: 'relayed', status: step.status } : { kind: 'discarded', status: step.status };
       if (options.gone === true) goneFn?.();
-      return { done: Promise.resolve(done), cancel: () => undefined };
+      control.settled(done);
+      return { cancel: () => undefined };
     },
     answer: (code) => {
       answered.push(code);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from './metrics.js';
 import { createRetryBudget } from './retry-budget.js';
 import type { GroupView } from './upstreams/upstream.js';
-import { MIN_ATTEMPT_MS, walk, type Exchange } from './walk.js';
+import { MIN_ATTEMPT_MS, walk, type AttemptControl, type Exchange } from './walk.js';
 
 /** The walk with an injected clock and an exchange whose attempts fail on cue (no sockets). */
 function view(overrides: Partial<UpstreamGroupConfig>): GroupView {
@@ -38,7 +38,8 @@ describe('walk: the nextUpstream.timeoutMs budget', () => {
       start: (_peer, control) => {
         timeouts.push(control.headersTimeoutMs);
         t += timeouts.length === 1 ? 100 - left : 1000; // the first attempt times out `left` ms before the budget
-        return { done: Promise.resolve({ kind: 'failed', error: { code: 'UND_ERR_HEADERS_TIMEOUT' } }), cancel: () => undefined };
+        control.settled({ kind: 'failed', error: { code: 'UND_ERR_HEADERS_TIMEOUT' } });
+        return { cancel: () => undefined };
       },
       answer: () => 504,
       onClientGone: () => undefined,
@@ -63,11 +64,11 @@ describe('walk: events as they arrive (a state machine, no promise per event)', 
     const exchange: Exchange = {
       replayable: true,
       hedgeable: false,
-      start: () => {
+      start: (_peer, control) => {
         const n = ++started;
         if (n === 2) gone?.(); // fired synchronously inside the walk's own step
-        const done = n === 1 ? Promise.resolve({ kind: 'failed' as const, error: { code: 'ECONNREFUSED' } }) : new Promise<never>(() => undefined);
-        return { done, cancel: () => cancelled.push(n) };
+        if (n === 1) control.settled({ kind: 'failed', error: { code: 'ECONNREFUSED' } });
+        return { cancel: () => cancelled.push(n) };
       },
       answer: () => 502,
       onClientGone: (fn) => {
@@ -82,11 +83,30 @@ describe('walk: events as they arrive (a state machine, no promise per event)', 
     expect(upstream.retryBudget.active).toBe(0);
   });
 
+  it('an attempt reported twice counts once: a later second report is ignored', async () => {
+    const controls: AttemptControl[] = [];
+    const start: Exchange['start'] = (_peer, control) => {
+      controls.push(control);
+      if (controls.length === 1) {
+        control.settled({ kind: 'failed', error: { code: 'ECONNREFUSED' } });
+        setImmediate(() => control.settled({ kind: 'relayed', status: 200 })); // while the retry runs
+      } else setImmediate(() => setImmediate(() => control.settled({ kind: 'relayed', status: 201 })));
+      return { cancel: () => undefined };
+    };
+    const exchange: Exchange = { replayable: true, hedgeable: false, start, answer: () => 502, onClientGone: () => undefined };
+    const upstream = view({ nextUpstream: { on: ['error'], tries: 0, timeoutMs: 0 } });
+    const out = await walk(input(upstream), exchange, deps());
+    expect([out.status, controls.length]).toEqual([201, 2]);
+  });
+
   it('a step that throws (the exchange could not answer) rejects the walk once, with the retry budget given back', async () => {
     const exchange: Exchange = {
       replayable: true,
       hedgeable: false,
-      start: () => ({ done: Promise.resolve({ kind: 'failed', error: { code: 'ECONNREFUSED' } }), cancel: () => undefined }),
+      start: (_peer, control) => {
+        control.settled({ kind: 'failed', error: { code: 'ECONNREFUSED' } });
+        return { cancel: () => undefined };
+      },
       answer: () => {
         throw new Error('client socket gone');
       },
@@ -105,7 +125,6 @@ describe('walk: events as they arrive (a state machine, no promise per event)', 
       start: () => {
         setImmediate(() => gone?.());
         return {
-          done: new Promise<never>(() => undefined),
           cancel: () => {
             throw new Error('cancel failed');
           },
@@ -132,7 +151,8 @@ describe('walk: a client gone during a step', () => {
       start: (_peer, control) => {
         gone?.();
         decisions.push(control.decide(200));
-        return { done: Promise.resolve({ kind: 'discarded', status: 200 }), cancel: () => undefined };
+        control.settled({ kind: 'discarded', status: 200 });
+        return { cancel: () => undefined };
       },
       answer: () => 502,
       onClientGone: (fn) => {

@@ -1,9 +1,9 @@
 import { LB_ERROR_CODES, perTryTimeoutMs, type PickedPeer, type SelectResult } from '@fleet/lb-core';
-import type { AttemptControl, AttemptResult, Exchange, RunningAttempt, WalkDeps, WalkInput, WalkOutcome, AttemptRecord } from './attempt.js';
+import { NOTHING_TO_CANCEL, type AttemptControl, type AttemptRecord, type AttemptResult, type Exchange, type RunningAttempt, type WalkDeps, type WalkEnd, type WalkInput, type WalkOutcome } from './attempt.js';
 import type { BalancerErrorCode } from './errors.js';
 import { classifyUpstreamError, type ClassifiedError } from './upstream-errors.js';
 
-export type { AttemptControl, AttemptRecord, AttemptResult, Exchange, RunningAttempt, WalkDeps, WalkInput, WalkOutcome } from './attempt.js';
+export type { AttemptControl, AttemptRecord, AttemptResult, Exchange, RunningAttempt, WalkDeps, WalkEnd, WalkInput, WalkOutcome } from './attempt.js';
 
 /**
  * The one walk over lb-core's candidates, shared by plain requests (`proxy.ts`) and upgrades
@@ -37,15 +37,18 @@ export const MIN_ATTEMPT_MS = 5;
 
 /**
  * One attempt the walk runs: its peer and state, and the exchange's `AttemptControl` for it (one
- * object per attempt instead of a control object, a `decide` closure and a record).
+ * object per attempt instead of a control object, a `decide` closure, a record and a promise).
  */
 class Running implements AttemptControl {
-  attempt: RunningAttempt = NOT_STARTED;
+  /** Undefined until `start` returned. */
+  attempt: RunningAttempt | undefined = undefined;
   /** Peer chosen at the response head when the answer was dropped for a retry. */
   next: PickedPeer | undefined = undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   /** Its per-try timeout fired. */
   late = false;
+  /** The exchange reported its end. */
+  private over = false;
 
   constructor(
     private readonly walk: Walk,
@@ -57,9 +60,13 @@ class Running implements AttemptControl {
   decide(status: number): boolean {
     return this.walk.decide(this, status);
   }
-}
 
-const NOT_STARTED: RunningAttempt = { done: new Promise<never>(() => undefined), cancel: () => undefined };
+  settled(result: AttemptResult): void {
+    if (this.over) return;
+    this.over = true;
+    this.walk.attemptSettled(this, result);
+  }
+}
 
 /** What wakes the walk: an attempt ended, a per-try timeout fired, or the client left. */
 type WalkEvent = { kind: 'result'; r: Running; result: AttemptResult } | { kind: 'late'; r: Running } | { kind: 'gone' };
@@ -67,7 +74,7 @@ type WalkEvent = { kind: 'result'; r: Running; result: AttemptResult } | { kind:
 /**
  * The walk as a state machine driven by its events: each event is handled when it arrives (no
  * promise per event, no `async` frame); the first final status ends the walk and is reported
- * once through `onEnd` (or `onFail` when a step threw). An event that arrives while another is
+ * once through `report` (`walkFailed` when a step threw). An event that arrives while another is
  * being handled (a callback fired synchronously inside a step) waits its turn, as in a queue.
  */
 class Walk {
@@ -89,8 +96,7 @@ class Walk {
     private readonly input: WalkInput,
     private readonly exchange: Exchange,
     private readonly deps: WalkDeps,
-    private readonly onEnd: (outcome: WalkOutcome) => void,
-    private readonly onFail: (err: unknown) => void,
+    private readonly report: WalkEnd,
   ) {
     this.started = deps.now();
     const { tries } = input.upstream.config.nextUpstream;
@@ -98,13 +104,20 @@ class Walk {
     this.candidates = input.upstream.group.candidates(ctx, tries, deps.now);
     this.mayRetryAfterSend = IDEMPOTENT.has(input.method) || input.route.retryNonIdempotent;
     this.perTry = input.route.perTryTimeout && exchange.hedgeable && exchange.replayable && this.mayRetryAfterSend;
-    exchange.onClientGone(() => this.push({ kind: 'gone' }));
   }
 
   /** The first pick and attempt; the walk goes on from its events. */
   start(): void {
     this.input.upstream.retryBudget.requestStarted();
+    // Watched from here on: nothing below throws out of the walk (a step's error goes to `walkFailed`).
+    this.exchange.onClientGone(() => this.push({ kind: 'gone' }));
     this.step(undefined);
+  }
+
+  /** An attempt's end, from the exchange: its peer released, then handled as an event. */
+  attemptSettled(r: Running, result: AttemptResult): void {
+    this.input.upstream.group.release(r.peer.id);
+    this.push({ kind: 'result', r, result });
   }
 
   private push(event: WalkEvent): void {
@@ -160,8 +173,8 @@ class Walk {
     } finally {
       this.input.upstream.retryBudget.requestFinished();
     }
-    if (failed) this.onFail(error);
-    else this.onEnd({ status: status as number, attempts: this.attempts });
+    if (failed) this.report.walkFailed(error);
+    else this.report.walkEnded({ status: status as number, attempts: this.attempts });
   }
 
   private finish(): void {
@@ -180,12 +193,9 @@ class Walk {
     try {
       r.attempt = this.exchange.start(peer, r);
     } catch (error) {
-      r.attempt = { done: Promise.resolve({ kind: 'failed', error }), cancel: () => undefined };
+      r.attempt = NOTHING_TO_CANCEL;
+      r.settled({ kind: 'failed', error });
     }
-    void r.attempt.done.then((result) => {
-      group.release(peer.id);
-      this.push({ kind: 'result', r, result });
-    });
     this.armPerTry(r);
   }
 
@@ -247,7 +257,7 @@ class Walk {
       const latencyMs = this.record(r, undefined, 'PER_TRY_TIMEOUT');
       this.input.upstream.group.report(r.peer.id, { ok: false, now: this.deps.now(), latencyMs });
     } else if (this.winner !== undefined) this.record(r, undefined, 'HEDGE_LOST'); // a hedge the first attempt beat
-    r.attempt.cancel();
+    r.attempt?.cancel();
   }
 
   /** Returns the final status, or undefined to keep walking. */
@@ -340,15 +350,16 @@ function noPeerCode(pick: Extract<SelectResult, { ok: false }>): BalancerErrorCo
 }
 
 /**
- * Walk the candidates for one request; `onEnd` is called once with the outcome (never for
- * upstream failures: those are answered), `onFail` once if a step threw (a bug, or the exchange's
- * `answer` failed). Throws only when the walk cannot start (before any attempt).
+ * Walk the candidates for one request; `end.walkEnded` is called once with the outcome (also for
+ * upstream failures: those are answered), `end.walkFailed` once if a step threw (a bug, or the
+ * exchange's `answer` failed). Throws only when the walk cannot start, before it watches the
+ * client or starts an attempt.
  */
-export function startWalk(input: WalkInput, exchange: Exchange, deps: WalkDeps, onEnd: (outcome: WalkOutcome) => void, onFail: (err: unknown) => void): void {
-  new Walk(input, exchange, deps, onEnd, onFail).start();
+export function startWalk(input: WalkInput, exchange: Exchange, deps: WalkDeps, end: WalkEnd): void {
+  new Walk(input, exchange, deps, end).start();
 }
 
 /** `startWalk` as a promise (upgrades, tests). */
 export function walk(input: WalkInput, exchange: Exchange, deps: WalkDeps): Promise<WalkOutcome> {
-  return new Promise((resolve, reject) => startWalk(input, exchange, deps, resolve, reject));
+  return new Promise((resolve, reject) => startWalk(input, exchange, deps, { walkEnded: resolve, walkFailed: reject }));
 }

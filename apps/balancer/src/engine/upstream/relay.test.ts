@@ -31,16 +31,15 @@ function poolFor(up: RawUpstream): PeerPool {
 }
 
 /** A front server whose every request runs `attempt(res)`; the outcomes are collected. */
-async function front(attempt: (res: ServerResponse) => RunningAttempt): Promise<{ url: string; outcomes: AttemptResult[]; running: RunningAttempt[] }> {
+async function front(attempt: (res: ServerResponse, settled: (o: AttemptResult) => void) => RunningAttempt): Promise<{ url: string; outcomes: AttemptResult[]; running: RunningAttempt[] }> {
   const outcomes: AttemptResult[] = [];
   const running: RunningAttempt[] = [];
   const server = http.createServer((_req, res) => {
-    const a = attempt(res);
-    running.push(a);
-    void a.done.then((o) => {
+    const settled = (o: AttemptResult): void => {
       outcomes.push(o);
       if (o.kind !== 'relayed' && !res.headersSent) res.writeHead(599).end(o.kind);
-    });
+    };
+    running.push(attempt(res, settled));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
@@ -49,13 +48,13 @@ async function front(attempt: (res: ServerResponse) => RunningAttempt): Promise<
 }
 
 const GET: EngineRequest = { method: 'GET', path: '/p?q=1', headers: { host: 'client.example' }, body: null };
-const control = (decide: (s: number) => boolean = () => true, headersTimeoutMs = 0) => ({ headersTimeoutMs, decide });
+const control = (settled: (o: AttemptResult) => void, decide: (s: number) => boolean = () => true, headersTimeoutMs = 0) => ({ headersTimeoutMs, decide, settled });
 
 describe('engine relay (relayUpstream contract)', () => {
   it('relays status, end-to-end headers (repeats kept, hop-by-hop dropped) and body', async () => {
     const up = await upstream((s) => s.write('HTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nConnection: X-Secret\r\nX-Secret: s\r\nX-Up: 1\r\nContent-Length: 2\r\n\r\nok'));
     const pool = poolFor(up);
-    const f = await front((res) => relayEngine(pool, GET, res, control()));
+    const f = await front((res, settled) => relayEngine(pool, GET, res, control(settled)));
     const r = await fetch(f.url);
     expect([r.status, await r.text(), r.headers.getSetCookie(), r.headers.get('x-up'), r.headers.get('x-secret')]).toEqual([201, 'ok', ['a=1', 'b=2'], '1', null]);
     expect(f.outcomes).toEqual([{ kind: 'relayed', status: 201 }]);
@@ -65,7 +64,7 @@ describe('engine relay (relayUpstream contract)', () => {
   it('reads and drops an answer decide() refuses, reporting discarded, and reuses the socket', async () => {
     const up = await upstream((s) => s.write('HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy'));
     const pool = poolFor(up);
-    const f = await front((res) => relayEngine(pool, GET, res, control(() => false)));
+    const f = await front((res, settled) => relayEngine(pool, GET, res, control(settled, () => false)));
     expect((await fetch(f.url)).status).toBe(599);
     expect((await fetch(f.url)).status).toBe(599);
     expect(f.outcomes).toEqual([{ kind: 'discarded', status: 503 }, { kind: 'discarded', status: 503 }]);
@@ -75,7 +74,7 @@ describe('engine relay (relayUpstream contract)', () => {
   it('fails with UND_ERR_HEADERS_TIMEOUT when no head comes within headersTimeoutMs, and closes that socket', async () => {
     const up = await upstream(() => undefined);
     const pool = poolFor(up);
-    const f = await front((res) => relayEngine(pool, GET, res, control(() => true, 30)));
+    const f = await front((res, settled) => relayEngine(pool, GET, res, control(settled, () => true, 30)));
     expect((await fetch(f.url)).status).toBe(599);
     expect(f.outcomes[0]).toMatchObject({ kind: 'failed', error: { code: 'UND_ERR_HEADERS_TIMEOUT' } });
     await waitFor(() => up.connections.closed === 1, { what: 'the timed-out socket closed' });
@@ -84,7 +83,7 @@ describe('engine relay (relayUpstream contract)', () => {
   it('arms one headers timer per upstream socket, not one per request (refreshed for each request on it)', async () => {
     const up = await upstream((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
     const pool = poolFor(up);
-    const f = await front((res) => relayEngine(pool, GET, res, control(() => true, 43_210)));
+    const f = await front((res, settled) => relayEngine(pool, GET, res, control(settled, () => true, 43_210)));
     const made = vi.spyOn(globalThis, 'setTimeout');
     try {
       for (let i = 0; i < 3; i++) expect((await fetch(f.url)).status).toBe(200);
@@ -99,7 +98,7 @@ describe('engine relay (relayUpstream contract)', () => {
   it('cancel() resolves cancelled and destroys the socket (never back in the pool)', async () => {
     const up = await upstream(() => undefined);
     const pool = poolFor(up);
-    const f = await front((res) => relayEngine(pool, GET, res, control()));
+    const f = await front((res, settled) => relayEngine(pool, GET, res, control(settled)));
     const pending = fetch(f.url);
     await waitFor(() => up.requests.length === 1, { what: 'the request upstream' });
     f.running[0]?.cancel();
@@ -113,7 +112,7 @@ describe('engine relay (relayUpstream contract)', () => {
     const up = await upstream((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
     const pool = poolFor(up);
     const bodies: Array<EngineRequest['body']> = [Readable.from([Buffer.from('ab'), Buffer.from('cde')]), Buffer.from('xyz')];
-    const f = await front((res) => relayEngine(pool, { method: 'POST', path: '/', headers: { host: 'h' }, body: bodies.shift() ?? null }, res, control()));
+    const f = await front((res, settled) => relayEngine(pool, { method: 'POST', path: '/', headers: { host: 'h' }, body: bodies.shift() ?? null }, res, control(settled)));
     await fetch(f.url);
     await fetch(f.url);
     expect(f.outcomes).toEqual([{ kind: 'relayed', status: 200 }, { kind: 'relayed', status: 200 }]);
@@ -128,7 +127,7 @@ describe('engine relay (relayUpstream contract)', () => {
     const up = await upstream(() => undefined);
     const pool = poolFor(up);
     const body = Readable.from([Buffer.from('ab')]);
-    const f = await front((res) => relayEngine(pool, { method: 'POST', path: '/', headers: { host: 'h', 'content-length': '5' }, body }, res, control()));
+    const f = await front((res, settled) => relayEngine(pool, { method: 'POST', path: '/', headers: { host: 'h', 'content-length': '5' }, body }, res, control(settled)));
     expect((await fetch(f.url)).status).toBe(599);
     expect(f.outcomes[0]).toMatchObject({ kind: 'failed', error: { code: 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' } });
     await waitFor(() => up.connections.closed === 1, { what: 'the socket closed' });
@@ -141,7 +140,7 @@ describe('engine relay (relayUpstream contract)', () => {
       s.write(Buffer.alloc(size, 0x61));
     });
     const pool = poolFor(up);
-    const f = await front((res) => relayEngine(pool, GET, res, control()));
+    const f = await front((res, settled) => relayEngine(pool, GET, res, control(settled)));
     const res = await fetch(f.url);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     // The engine stops reading the upstream socket while the client reads nothing.

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { AttemptControl, AttemptResult, RunningAttempt } from '../../attempt.js';
+import type { AttemptControl, RunningAttempt } from '../../attempt.js';
 import { ClientRelay } from '../../client-relay.js';
 import { responseHeadersFromRaw, type ForwardHeaders } from '../../headers.js';
 import { CancelledError } from '../../upstream-relay.js';
@@ -13,7 +13,7 @@ import { serialiseHead, type BodyShape, type SerialisedHead } from './request-he
  * `relayUpstream` (`upstream-relay.ts`, the undici path): at the final response head
  * `decide(status)` says whether the answer goes to the client (written to its ServerResponse,
  * pausing the upstream socket while the client is slow) or is read and dropped so that the
- * socket can serve again; it resolves `relayed`, `discarded`, `failed` (error codes as
+ * socket can serve again; it reports (`control.settled`) `relayed`, `discarded`, `failed` (error codes as
  * `upstream-errors.ts` classifies them) or `cancelled`. It only reports; the walk decides.
  * The headers timeout is exact and starts once the request has a socket: the socket's own
  * timer (`UpstreamConnection.send`, one `ExactDeadline` per socket, armed per request).
@@ -25,17 +25,9 @@ export interface EngineRequest {
   body: Buffer | Readable | null;
 }
 
-class EngineExchange extends ClientRelay implements ResponseSink {
+class EngineExchange extends ClientRelay implements ResponseSink, RunningAttempt {
   private conn: UpstreamConnection | undefined;
   private cancelWait: (() => void) | undefined;
-
-  constructor(
-    res: ServerResponse,
-    private readonly control: AttemptControl,
-    resolve: (outcome: AttemptResult) => void,
-  ) {
-    super(res, (status) => control.decide(status), resolve);
-  }
 
   start(pool: PeerPool, request: EngineRequest): void {
     let head: SerialisedHead;
@@ -103,12 +95,9 @@ function bodyShape(body: EngineRequest['body']): BodyShape {
   return Buffer.isBuffer(body) ? { kind: 'buffer', length: body.length } : { kind: 'stream' };
 }
 
+/** Starts the exchange; its end goes to `control.settled` (possibly before this returns). */
 export function relayEngine(pool: PeerPool, request: EngineRequest, res: ServerResponse, control: AttemptControl): RunningAttempt {
-  let exchange: EngineExchange | undefined;
-  const done = new Promise<AttemptResult>((resolve) => {
-    exchange = new EngineExchange(res, control, resolve);
-  });
-  const x = exchange as EngineExchange;
-  x.start(pool, request);
-  return { done, cancel: () => x.cancel() };
+  const exchange = new EngineExchange(res, control);
+  exchange.start(pool, request);
+  return exchange;
 }
