@@ -3,6 +3,7 @@
  * stable code and `server_id` (Fastify's default answered `{"error","message","statusCode"}`):
  * the head smuggling vectors, an oversized head, then the replica serves on.
  */
+import { maxHeaderSize } from 'node:http';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,7 @@ describe('malformed requests refused by the HTTP parser', () => {
     expect(head.toLowerCase()).toContain('connection: close');
     expect(head.toLowerCase()).toContain('x-server-id: parser');
     expect(JSON.parse(body)).toMatchObject({ code, server_id: 'parser', message: expect.any(String) });
+    if (code === 'HEADERS_TOO_LARGE') expect(JSON.parse(body).message).toContain(`${maxHeaderSize} bytes`);
     const ok = await fetch(`http://127.0.0.1:${port}/health`);
     expect(ok.status).toBe(200);
   });

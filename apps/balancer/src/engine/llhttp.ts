@@ -104,6 +104,16 @@ export function createNativeParser(type: number, maxHeaderSize: number, callback
   return parser;
 }
 
+/**
+ * An LF in `buf` before `bytesParsed`, where llhttp stopped (the whole buffer when it did not
+ * say): the request line of a head that overflowed ended, so the overflow is the header fields'
+ * (431), not the line's (414). Shared by the engine's request parser and the node listener.
+ */
+export function lineEndsBefore(buf: Buffer, bytesParsed: number | undefined): boolean {
+  const i = buf.indexOf(0x0a);
+  return i !== -1 && (bytesParsed === undefined || i < bytesParsed);
+}
+
 /** A resource object for async hooks, shared: the engine does not use them. */
 const RESOURCE = {};
 const noop = (): void => undefined;

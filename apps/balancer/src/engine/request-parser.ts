@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { createNativeParser, HTTPParser, type LlhttpError } from './llhttp.js';
+import { createNativeParser, HTTPParser, lineEndsBefore, type LlhttpError } from './llhttp.js';
 
 /**
  * HTTP/1.1 request framing for the engine's client half (`client/`): Node's own llhttp
@@ -82,24 +82,19 @@ const STOP_AFTER_HEAD = 2;
 const LF = 0x0a;
 
 /**
- * `read` is the input in which llhttp failed with `err`. A head over `maxHeaderSize` whose request
- * line never ended (`lineOpen`: no LF since the message began in an earlier read, and none in
- * this one before the error) is a request line too long: 414 as NGINX answers a line past its
- * buffers, not the 431 of too many or too large header fields.
+ * `openLine` is the input in which llhttp failed with `err` when the request line was still open
+ * as that read began (no LF since the message began in an earlier read), else undefined. A head
+ * over `maxHeaderSize` whose line did not end in that read either, before the error, is a request
+ * line too long: 414 as NGINX answers a line past its buffers, not the 431 of too many or too
+ * large header fields.
  */
-function failure(err: LlhttpError, lineOpen: boolean, read: () => Buffer): ParseFailure {
+function failure(err: LlhttpError, openLine: Buffer | undefined): ParseFailure {
   const code = err.code ?? 'HPE_UNKNOWN';
-  if (code === 'HPE_HEADER_OVERFLOW' && lineOpen && !hasLineEnd(read(), err.bytesParsed)) {
+  if (code === 'HPE_HEADER_OVERFLOW' && openLine !== undefined && !lineEndsBefore(openLine, err.bytesParsed)) {
     return { code, reason: 'request line too long', status: 414 };
   }
   const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
   return { code, reason: err.reason ?? err.message, status };
-}
-
-/** An LF in `buf` before `end` (the whole buffer when llhttp did not say where it stopped). */
-function hasLineEnd(buf: Buffer, end: number | undefined): boolean {
-  const i = buf.indexOf(LF);
-  return i !== -1 && (end === undefined || i < end);
 }
 
 export function createRequestParser(events: ParserEvents, maxHeaderSize: number): RequestParser {
@@ -131,7 +126,7 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
   const current = (): Buffer => parser.getCurrentBuffer();
   const run = (chunk: Buffer): number | ParseFailure => {
     const r = parser.execute(chunk);
-    if (typeof r !== 'number') return failure(r, lineOpen, () => chunk);
+    if (typeof r !== 'number') return failure(r, lineOpen ? chunk : undefined);
     afterRead(() => chunk);
     return r;
   };
@@ -149,13 +144,13 @@ export function createRequestParser(events: ParserEvents, maxHeaderSize: number)
     feed: run,
     finish() {
       const r = parser.finish();
-      return r instanceof Error ? failure(r, false, current) : undefined;
+      return r instanceof Error ? failure(r, undefined) : undefined;
     },
     consume(socket, onRead) {
       const handle = (socket as { _handle?: { isStreamBase?: boolean } | null })._handle;
       if (handle?.isStreamBase !== true) return false;
       parser[HTTPParser.kOnExecute] = (r: number | LlhttpError): void => {
-        if (typeof r !== 'number') return onRead(failure(r, lineOpen, current));
+        if (typeof r !== 'number') return onRead(failure(r, lineOpen ? current() : undefined));
         afterRead(current);
         onRead(r);
       };

@@ -6,6 +6,7 @@ import { decodePath, type RequestTarget } from '../request-target.js';
 import { compileHashKey, type KeyRequest } from '../hash-key.js';
 import { bodyTooLarge } from './body.js';
 import { createRateLimiter } from './rate-limit.js';
+import { lineEndsBefore } from '../engine/llhttp.js';
 
 /**
  * Limits answered before any upstream work, in NGINX phase order:
@@ -111,8 +112,7 @@ export function serverLimitOptions(limits: LimitsConfig): ServerLimitOptions {
  */
 export function requestLineOverflow(err: { code?: string; rawPacket?: unknown; bytesParsed?: number }, socket: { bytesRead?: number }): boolean {
   if (err.code !== 'HPE_HEADER_OVERFLOW' || !Buffer.isBuffer(err.rawPacket) || socket.bytesRead !== err.rawPacket.length) return false;
-  const lf = err.rawPacket.indexOf(0x0a);
-  return lf === -1 || (err.bytesParsed !== undefined && lf >= err.bytesParsed);
+  return !lineEndsBefore(err.rawPacket, err.bytesParsed);
 }
 
 /** node:http `clientError` codes → the balancer error to answer with (null: just close). */

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { maxHeaderSize, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, ERROR_STATUS, ServerError, type ErrorCode } from '../errors.js';
 import { REQUEST_ID_HEADER } from '../trace-context.js';
@@ -139,13 +139,14 @@ export function clientErrorCode(err: { code?: string }): ErrorCode {
 }
 
 const CLIENT_ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  HEADERS_TOO_LARGE: 'request head over the header size limit (16 KiB)',
+  // node's limit for every server of the process (`--max-http-header-size`, 16 KiB by default)
+  HEADERS_TOO_LARGE: `request head over the header size limit (${maxHeaderSize} bytes, node's --max-http-header-size)`,
   REQUEST_TIMEOUT: 'request not received in time',
 };
 
 /**
  * What node:http's parser refuses before Fastify sees a request (a malformed head, CL with TE,
- * a head over 16 KiB, a slow client): answered in the replica's JSON error format with a stable
+ * a head over node's `--max-http-header-size`, a slow client): answered in the replica's JSON error format with a stable
  * `code` (Fastify's default sends `{"error","message","statusCode"}`, node's own no body at all),
  * then the connection closed. A reset connection, or one already gone, gets nothing.
  */
