@@ -11,7 +11,7 @@ import { spoolBody, type MemoryBudget, type SpooledBody } from './limits/spool.j
 import type { Metrics } from './metrics.js';
 import { proxyRequest, type AttemptRecord, type ProxyInput, type ProxyOutcome } from './proxy.js';
 import type { WalkEnd } from './walk.js';
-import { parseTarget, PathAboveRoot, type RequestTarget } from './request-target.js';
+import { parseTarget, UnsafePath, type RequestTarget } from './request-target.js';
 import type { RouteMatch } from './routes.js';
 import type { Snapshot, SnapshotCell } from './snapshot.js';
 import type { IdSource } from './trace/ids.js';
@@ -61,7 +61,7 @@ function parseUrl(req: IncomingMessage): RequestTarget {
     // Stryker disable next-line StringLiteral: never evaluated: node:http and the engine listener always set req.url
     return parseTarget(req.url ?? '/');
   } catch (err) {
-    throw new BalancerError('BAD_REQUEST', err instanceof PathAboveRoot ? err.message : 'malformed request target');
+    throw new BalancerError('BAD_REQUEST', err instanceof UnsafePath ? err.message : 'malformed request target');
   }
 }
 

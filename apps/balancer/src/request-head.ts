@@ -11,7 +11,10 @@ import { BalancerError } from './errors.js';
  *   line over one `large_client_header_buffers` buffer, 8k). A line longer than
  *   `limits.maxHeaderSize` never gets here: the parser cuts it first (414 too, see
  *   `engine/request-parser.ts`);
- * - HTTP/1.1 without `Host`, or several `Host` headers → 400 (RFC 9112 §3.2);
+ * - HTTP/1.1 without `Host`, or several `Host` headers → 400 (RFC 9112 §3.2); a `Host` NGINX
+ *   refuses as invalid (`ngx_http_validate_host`: empty, `/`, a space or control character,
+ *   `..`, nothing before the port) → 400 too, before it reaches a `hash`, `X-Forwarded-Host`,
+ *   the access log or an upstream;
  * - HTTP/1.0 with `Transfer-Encoding` → 400, the connection closed (RFC 9112 §6.1: faulty
  *   framing; NGINX answers it 400 too), although llhttp framed its body as chunked;
  * - more header lines than `limits.maxHeaderCount` → 431 (node would drop the rest silently,
@@ -35,6 +38,39 @@ function fieldCount(raw: readonly string[], lower: string): number {
     if (name.length === lower.length && name.toLowerCase() === lower) n += 1;
   }
   return n;
+}
+
+/**
+ * NGINX's `ngx_http_validate_host`, as it answers: false for a host NGINX refuses with 400
+ * ("client sent invalid host header"): empty or only a port (`:80`), a `/`, a space, a control
+ * character or DEL, two dots in a row, or only a dot. A trailing dot is allowed (`a.`), as are
+ * an IPv6 literal (`[::1]:8080`) and characters NGINX lets through (`_`, `@`, `\`).
+ */
+export function validHost(host: string): boolean {
+  let hostLength = host.length;
+  let state = 0; // 0: name, 1: IPv6 literal, 2: the port (not checked past its `:`)
+  let dot = -2;
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 0x2e) {
+      if (dot === i - 1) return false;
+      dot = i;
+    } else if (c === 0x3a) {
+      if (state === 0) {
+        hostLength = i;
+        state = 2;
+      }
+    } else if (c === 0x5b) {
+      if (i === 0) state = 1;
+    } else if (c === 0x5d) {
+      if (state === 1) {
+        hostLength = i + 1;
+        state = 2;
+      }
+    } else if (c === 0x2f || c <= 0x20 || c === 0x7f) return false;
+  }
+  if (dot === hostLength - 1) hostLength -= 1;
+  return hostLength > 0;
 }
 
 /** RFC 9113 §6.5.2: the size of a header list counts 32 octets of overhead per field. */
@@ -71,9 +107,20 @@ export function checkRequestHead(req: IncomingMessage, { maxHeaderCount, maxHead
     return new BalancerError('HEADERS_TOO_LARGE', `header list over ${maxHeaderSize} bytes`);
   }
   if (req.httpVersionMajor === 1) {
-    const hosts = fieldCount(raw, 'host');
+    let hosts = 0;
+    let host = '';
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string;
+      if (name.length === 4 && name.toLowerCase() === 'host') {
+        hosts += 1;
+        host = raw[i + 1] as string;
+      }
+    }
     if (hosts > 1) return new BalancerError('BAD_REQUEST', 'more than one Host header', { connection: 'close' });
     if (hosts === 0 && req.httpVersionMinor >= 1) return new BalancerError('BAD_REQUEST', 'missing Host header', { connection: 'close' });
+    if (hosts === 1 && !validHost(host)) {
+      return new BalancerError('BAD_REQUEST', 'invalid Host header (empty, only a port, "/", "..", a space or a control character)', { connection: 'close' });
+    }
     if (req.httpVersionMinor === 0 && fieldCount(raw, 'transfer-encoding') > 0) {
       return new BalancerError('BAD_REQUEST', 'Transfer-Encoding on an HTTP/1.0 request (its framing is faulty: RFC 9112 §6.1)', { connection: 'close' });
     }

@@ -1,11 +1,25 @@
+import { validHost } from './request-head.js';
+
 /**
  * The path and query of a request target, as the request path reads them (route matching,
- * deny patterns, static files, hash keys). `new URL()` per request is the WHATWG parser with
- * an object and a search-params holder behind it; for the common target (origin form, plain
- * characters, no dot segments) a split at the first `?` gives exactly the same `pathname` and
- * `search`. Anything the WHATWG parser would rewrite (dot segments, `%2e`, backslashes, a
- * leading `//`, characters it percent-encodes, a fragment, absolute form, `*`) goes through
- * `new URL()` as before, so behaviour does not change.
+ * deny patterns, static files, hash keys) and forwards them. `new URL()` per request is the
+ * WHATWG parser with an object and a search-params holder behind it; for the common target
+ * (origin form, plain characters, no dot segments, no empty segments, no escaped slash) a split
+ * at the first `?` gives exactly the same `pathname` and `search`. Anything else goes through
+ * `parseTargetSlowly`, which reads the path as NGINX does where the WHATWG parser would read it
+ * otherwise, so the path the balancer matches is the path it forwards, and an upstream cannot
+ * read it as another one:
+ * - a leading `//` is an empty segment, not an authority (`new URL('//a', base)` has host `a`
+ *   and path `/`); empty segments are merged (NGINX's `merge_slashes on`: `//admin` is `/admin`
+ *   for routes and deny patterns, so it cannot slip past a rule on `/admin`);
+ * - `\` is a character of a segment, as on NGINX on Unix (the WHATWG parser reads it as `/`,
+ *   which turned `/\..\..\etc/passwd` into `/etc/passwd`); it is forwarded as `%5C`;
+ * - dot segments (also `%2e`) are resolved; climbing above the root is refused (400, as NGINX);
+ * - a `.` or `..` segment made with an escaped slash (`/api/..%2Fadmin`: NGINX decodes `%2F`
+ *   and resolves it to `/admin` for its locations, the WHATWG parser keeps it, a deny pattern
+ *   on the decoded path would not see `/admin` and an upstream that decodes it would) is
+ *   refused (400), as Envoy's `path_with_escaped_slashes_action: REJECT_REQUEST` would; an
+ *   escaped slash in a plain segment (`/files/a%2Fb`) passes as before.
  */
 export interface RequestTarget {
   pathname: string;
@@ -26,12 +40,18 @@ const SLASH = 0x2f;
 const DOT = 0x2e;
 const PERCENT = 0x25;
 const QUESTION = 0x3f;
+const LOWER_E = 0x65;
+const LOWER_F = 0x66;
 
-/** A `.` or `%2e` right after a `/`: a possible dot segment the parser would resolve. */
-function dotAfterSlash(raw: string, i: number): boolean {
+/** `%2` then `lower` (either case) at `i`: an escaped `.` (`e`) or `/` (`f`). */
+function escaped2(raw: string, i: number, lower: number): boolean {
+  return raw.charCodeAt(i) === PERCENT && raw.charCodeAt(i + 1) === 0x32 && (raw.charCodeAt(i + 2) | 0x20) === lower;
+}
+
+/** After the `/` at `i`: a `.`, `%2e` (a possible dot segment) or another `/` (an empty segment). */
+function specialAfterSlash(raw: string, i: number): boolean {
   const c = raw.charCodeAt(i + 1);
-  if (c === DOT) return true;
-  return c === PERCENT && raw.charCodeAt(i + 2) === 0x32 && (raw.charCodeAt(i + 3) | 0x20) === 0x65;
+  return c === DOT || c === SLASH || escaped2(raw, i + 1, LOWER_E);
 }
 
 /** `pathname` and `search` without `new URL()`, or undefined when the target needs the full parser. */
@@ -46,31 +66,34 @@ export function splitTarget(raw: string): RequestTarget | undefined {
       continue;
     }
     if (c >= 128 || PLAIN[c] !== 1) return undefined;
-    if (q < 0 && c === SLASH && dotAfterSlash(raw, i)) return undefined;
+    if (q < 0 && ((c === SLASH && specialAfterSlash(raw, i)) || (c === PERCENT && escaped2(raw, i, LOWER_F)))) return undefined;
   }
   if (q < 0) return { pathname: raw, search: '' };
   return { pathname: raw.slice(0, q), search: q === n - 1 ? '' : raw.slice(q) };
 }
 
-/** A path that leaves the root, refused with 400 as NGINX does (the WHATWG parser would clamp it at `/`). */
-export class PathAboveRoot extends Error {
-  constructor() {
-    super('request path climbs above the root (a ".." segment)');
-  }
-}
+/** A path refused with 400 as NGINX refuses it (or, for an escaped slash's dot segment, as Envoy can). */
+export class UnsafePath extends Error {}
+
+const ABOVE_ROOT = 'request path climbs above the root (a ".." segment)';
+const ESCAPED_DOT_SEGMENT = 'request path has a "." or ".." segment made with an escaped slash (%2F)';
 
 const DOT_DOT = new Set(['..', '.%2e', '%2e.', '%2e%2e']);
 const DOT_ONE = new Set(['.', '%2e']);
+/** `scheme://authority` of an absolute-form target; the path follows. */
+const ABSOLUTE_FORM = /^[a-z][a-z\d+.-]*:\/\/([^/?#]*)/i;
+/** A segment boundary for dot segments as NGINX decodes the path: `/` or `%2F`. */
+const SEPARATOR = /\/|%2f/i;
 
 /**
  * Whether the dot segments of an origin-form target's path climb above `/` (`/../x`,
- * `/a/%2e%2e/..`): NGINX answers such a request 400. Empty segments do not count (NGINX merges
- * slashes); the query is not looked at.
+ * `/a/%2e%2e/..`, `/a/..%2F..`): NGINX answers such a request 400. Empty segments do not count
+ * (NGINX merges slashes); the query is not looked at.
  */
 export function climbsAboveRoot(raw: string): boolean {
   if (raw.charCodeAt(0) !== SLASH) return false;
   const end = raw.search(/[?#]/);
-  const segments = (end < 0 ? raw : raw.slice(0, end)).split('/');
+  const segments = (end < 0 ? raw : raw.slice(0, end)).split(SEPARATOR);
   let depth = 0;
   for (let i = 1; i < segments.length; i++) {
     const segment = (segments[i] as string).toLowerCase();
@@ -81,12 +104,42 @@ export function climbsAboveRoot(raw: string): boolean {
   return false;
 }
 
-/** The request target of `raw` (a request's `url`); throws what `new URL()` throws, or PathAboveRoot. */
+/** A `.` or `..` segment left in a parsed path: one that an escaped slash made (the parser resolved the rest). */
+function hasDotSegment(pathname: string): boolean {
+  const segments = pathname.split(SEPARATOR);
+  for (let i = 1; i < segments.length; i++) {
+    const segment = (segments[i] as string).toLowerCase();
+    if (DOT_DOT.has(segment) || DOT_ONE.has(segment)) return true;
+  }
+  return false;
+}
+
+/** The request target of any `raw` by the rules above (the fast path's answer, when it has one, is the same). */
+export function parseTargetSlowly(raw: string): RequestTarget {
+  let url: URL;
+  if (raw.charCodeAt(0) === SLASH) {
+    const end = raw.search(/[?#]/);
+    const path = end < 0 ? raw : raw.slice(0, end);
+    if (climbsAboveRoot(path)) throw new UnsafePath(ABOVE_ROOT);
+    // under the authority, so that a leading `//` stays in the path; `\` kept as a character
+    url = new URL(BASE + path.replaceAll('\\', '%5C') + (end < 0 ? '' : raw.slice(end)));
+  } else {
+    // absolute form: its authority and path refused as NGINX refuses them in a Host and a path
+    const absolute = ABSOLUTE_FORM.exec(raw);
+    if (absolute !== null) {
+      if (!validHost(absolute[1] as string)) throw new UnsafePath('invalid host in the request target');
+      if (climbsAboveRoot(raw.slice(absolute[0].length))) throw new UnsafePath(ABOVE_ROOT);
+    }
+    url = new URL(raw, BASE);
+  }
+  const pathname = url.pathname.includes('//') ? url.pathname.replace(/\/{2,}/g, '/') : url.pathname;
+  if (pathname.includes('%') && hasDotSegment(pathname)) throw new UnsafePath(ESCAPED_DOT_SEGMENT);
+  return { pathname, search: url.search };
+}
+
+/** The request target of `raw` (a request's `url`); throws what `new URL()` throws, or UnsafePath. */
 export function parseTarget(raw: string): RequestTarget {
-  const plain = splitTarget(raw);
-  if (plain !== undefined) return plain;
-  if (climbsAboveRoot(raw)) throw new PathAboveRoot();
-  return new URL(raw, BASE);
+  return splitTarget(raw) ?? parseTargetSlowly(raw);
 }
 
 /** The percent-decoded path; a malformed %-escape leaves it raw (as NGINX keeps the raw bytes). */

@@ -37,6 +37,16 @@ describe('request heads answered by the balancer', () => {
     // node:http destroys a PRI request's socket as soon as the handler returns (fuzz seed 1151906740)
     ['an HTTP/0.9-style PRI line', 'PRI /\r\nHost: fuzz.example\r\n\r\n', 400, 'BAD_REQUEST'],
     ['PRI on HTTP/1.1', 'PRI / HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+    // NGINX: 400 "client sent invalid host header"
+    ['a Host with a slash', 'GET / HTTP/1.1\r\nHost: a/b\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['a Host with two dots in a row', 'GET / HTTP/1.1\r\nHost: a..b\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['a Host with a space', 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['an empty Host', 'GET / HTTP/1.1\r\nHost:\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['a Host that is only a port', 'GET / HTTP/1.1\r\nHost: :80\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['an invalid Host on HTTP/1.0', 'GET / HTTP/1.0\r\nHost: ..\r\n\r\n', 400, 'BAD_REQUEST'],
+    // NGINX decodes %2F for its dot segments: 400 above the root; below it, refused rather than read two ways
+    ['a path above the root through escaped slashes (NGINX: 400)', 'GET /a/..%2f..%2f..%2fetc/passwd HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+    ['a dot segment made with an escaped slash', 'GET /api/..%2Fadmin HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
   ])('%s: JSON error, never reaching the upstream', async (_name, request, status, code) => {
     const port = await start({ limits: { maxHeaderSize: 65_536 } });
     const answer = await rawExchange(port, request);
@@ -67,6 +77,31 @@ describe('request heads answered by the balancer', () => {
     const answer = await rawExchange(port, 'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc', { timeoutMs: 10_000 });
     expect(answer.status).toBe(408);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'REQUEST_TIMEOUT' });
+  });
+});
+
+describe('paths read as NGINX reads them, and forwarded as read', () => {
+  it.each([
+    // new URL('//admin/x', base) has host "admin" and path "/": it was forwarded as "/x"
+    ['//admin/x', '/admin/x'],
+    ['/a//b', '/a/b'],
+    // the WHATWG parser reads "\\" as "/": this was forwarded as "/etc/passwd"
+    ['/\\..\\..\\etc/passwd', '/%5C..%5C..%5Cetc/passwd'],
+    ['/files/a%2Fb.txt?x=1', '/files/a%2Fb.txt?x=1'],
+  ])('%s reaches the upstream as %s', async (target, forwarded) => {
+    const port = await start();
+    const answer = await rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(answer.status).toBe(200);
+    expect((JSON.parse(answer.body) as { url: string }).url).toBe(forwarded);
+  });
+
+  it('a deny pattern on /admin also refuses //admin (slashes merged as NGINX merges them)', async () => {
+    const port = await start({ limits: { deny: ['^/admin'] } });
+    for (const target of ['/admin', '//admin', '///admin/x', '/./admin']) {
+      const answer = await rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect({ target, status: answer.status }).toEqual({ target, status: 404 });
+    }
+    expect(f.backends[0]?.hits).toBe(0);
   });
 });
 

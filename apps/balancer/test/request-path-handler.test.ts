@@ -54,7 +54,7 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     const sink = lineSink();
     const routes = [{ prefix: '/api', upstream: 'default' }];
     const port = await start({ accessLog: { enabled: true }, routes, static: [{ prefix: '/static/', root }] }, { accessLogDestination: sink.stream });
-    const r = await rawExchange(port, 'GET //a:99999/ HTTP/1.1\r\nHost: x\r\n\r\n');
+    const r = await rawExchange(port, 'GET http://a:99999/ HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body)).toMatchObject({ code: 'BAD_REQUEST', message: 'malformed request target' });
     const none = await get(port, '/elsewhere');
@@ -64,7 +64,7 @@ describe.each(LISTENERS.flatMap((listener) => CLIENTS.map((client) => [listener,
     expect(f.backends[0]?.hits).toBe(0);
     await waitFor(() => sink.lines.length === 4, { what: 'four access log lines' });
     expect(sink.lines.map((l) => [l.path, l.status, Object.keys(l).includes('route'), Object.keys(l).includes('upstream'), l.attempts])).toEqual([
-      ['//a:99999/', 400, false, false, []],
+      ['http://a:99999/', 400, false, false, []],
       ['/elsewhere', 404, false, false, []],
       ['/static/app.js', 200, false, false, []],
       ['/static/missing.js', 404, false, false, []],
