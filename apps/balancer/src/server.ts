@@ -98,6 +98,23 @@ function onListenerError(server: Server, ctx: HandlerContext): void {
   });
 }
 
+const ignoreLateError = (): void => undefined;
+
+/**
+ * node:http fails a request whose client left mid-body (`abortIncoming`: 'aborted', ECONNRESET),
+ * but emits the error only when someone listens, and it counts the listeners one tick before it
+ * emits (`_http_incoming.js` `onError`). The relay of a streamed body lets go of the request in
+ * between (the walk ends with the client's close), and an error with no listener left is
+ * uncaught: the process exits. So every request node:http hands us keeps one listener that
+ * ignores it, as the engine listener's `failRequest` does for its own requests.
+ */
+function keepingLateErrors(handler: Handler): Handler {
+  return (req, res) => {
+    req.on('error', ignoreLateError);
+    handler(req, res);
+  };
+}
+
 function redirectHandler(ctx: HandlerContext, host: string, httpsPort: () => number): Handler {
   return (req, res) => {
     res.setHeader(REQUEST_ID_HEADER, requestIdOf(ctx, req));
@@ -147,7 +164,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   let httpsPort = config.https?.port ?? 0;
   const proxyHandler = createRequestHandler(ctx, false);
   const plainHandler = config.https?.redirectHttp === true ? redirectHandler(ctx, config.listen.host, () => httpsPort) : proxyHandler;
-  const plain = http.createServer({ ...serverLimitOptions(config.limits), requireHostHeader: false }, plainHandler);
+  const plain = http.createServer({ ...serverLimitOptions(config.limits), requireHostHeader: false }, keepingLateErrors(plainHandler));
   if (plainHandler === proxyHandler) plain.on('upgrade', createUpgradeHandler(ctx, false, sockets));
   onClientError(plain, ctx);
   applyHttp1Limits(plain, limits);
@@ -158,7 +175,7 @@ export async function startListeners(config: BalancerConfig, ctx: HandlerContext
   track(front);
   servers.push(front);
   if (config.https !== undefined) {
-    const tls = await createTlsServer(config.https, config.limits, createRequestHandler(ctx, true));
+    const tls = await createTlsServer(config.https, config.limits, keepingLateErrors(createRequestHandler(ctx, true)));
     const secure = tls.server;
     applyHttp1Limits(secure, limits);
     secure.on('upgrade', createUpgradeHandler(ctx, true, sockets));

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startBackend } from './helpers/backend.js';
 import { expectError, get, startTestBalancer } from './helpers/balancer.js';
@@ -81,6 +82,31 @@ describe.each(['node', 'engine'] as const)('plain listener on %s', (server) => {
     for (const h of heads.slice(0, 3)) expect(h.endsWith('\r\n\r\n')).toBe(true);
     expect(heads[3]).toMatch(/transfer-encoding: chunked\r\n/i);
     expect(heads[3]).toMatch(/\r\n\r\n[^]*hello[^]* world\r\n0\r\n\r\n$/);
+  });
+
+  it('a client that leaves mid-body is no uncaught error, however soon the relay lets go of the request', async () => {
+    // node:http fails the request ('aborted') when its socket closes, counts the request's error
+    // listeners one tick later and emits one tick after that; the relay of a streamed body lets go
+    // in between (the walk ends with the client's close). Without a listener left, the error is
+    // uncaught: in the balancer, the process exits. The engine keeps one (`failRequest`).
+    const uncaught: unknown[] = [];
+    const record = (err: unknown): void => void uncaught.push(err);
+    process.on('uncaughtException', record);
+    f.cleanups.push(() => void process.off('uncaughtException', record));
+    const up = await startRawUpstream(() => undefined);
+    f.cleanups.push(() => up.close());
+    const port = await start([`127.0.0.1:${up.port}`], { requestBuffering: false });
+    for (let i = 1; i <= 3; i++) {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n${'a'.repeat(1000)}`);
+      await waitFor(() => up.connections.opened === i, { what: 'the upstream request' });
+      socket.destroy();
+      await waitFor(() => up.connections.closed === i, { what: 'the upstream connection closed' });
+      await new Promise((resolve) => setImmediate(resolve)); // past node's count and emit ticks
+    }
+    expect(uncaught).toEqual([]);
+    expect(up.requests).toHaveLength(0);
   });
 
   it('drains on shutdown: the request in flight is answered, then the connection closes', async () => {

@@ -190,6 +190,7 @@ export class ClientConnection implements ResponseOwner {
     if (item.req === undefined) return;
     item.req.complete = true;
     item.req.push(null);
+    this.reader.bodyEnded();
     if (item.responded === true && this.current === item) {
       this.current = undefined;
       process.nextTick(() => this.pump());

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { socketPair, type SocketPair } from '../../../test/helpers/socket-pair.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,24 @@ describe('engine SocketReader', () => {
     pair.server.resume(); // what IncomingMessage._read does
     await waitFor(() => body() === 'ok');
     expect(reading(pair.server)).toBe(true);
+  });
+
+  it("resumes on a body's end a socket its reader paused, but not one held or given back (a socket read through 'data')", () => {
+    const socket = new Socket(); // no stream handle: the hold is the socket's own pause
+    const parser = createRequestParser({ onHead: () => undefined, onBody: () => undefined, onComplete: () => undefined }, 16384);
+    const r = new SocketReader(socket, parser, () => undefined);
+    socket.pause();
+    r.bodyEnded();
+    expect(socket.isPaused()).toBe(false);
+    r.hold(true);
+    r.bodyEnded();
+    expect(socket.isPaused()).toBe(true);
+    r.hold(false);
+    r.release();
+    socket.pause();
+    r.bodyEnded();
+    expect(socket.isPaused()).toBe(true);
+    socket.destroy();
   });
 
   it('gives the socket back to its stream on release: data events, reading resumed by the stream', async () => {

@@ -73,6 +73,15 @@ export class SocketReader {
     this.decide();
   }
 
+  /**
+   * A request's body is whole: the next message is read, whatever the body's reader left paused
+   * (the read that ended the body may have filled its buffer, and a reader of an ended body never
+   * resumes the socket again). node:http's `readStart` in `parserOnMessageComplete`; a hold stays.
+   */
+  bodyEnded(): void {
+    if (!this.held && !this.released) this.socket.resume();
+  }
+
   /** The socket's JS stream reads it again (paused: whoever takes it resumes it). */
   release(): void {
     if (this.released) return;
