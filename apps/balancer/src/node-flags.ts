@@ -10,12 +10,5 @@
  * 4 MB. Screened against 1, 4, 8 and none on both listeners (README, issue 9: heap sizing): peak
  * RSS ~94 → ~75 MB under the bench's load. No `--max-old-space-size`: a hard cap turns a burst of
  * large accepted requests into an out-of-memory crash instead of more garbage collection.
- *
- * `--single-threaded-gc`: the scavenges and marking run on the main thread only. By default V8
- * splits a scavenge over helper threads and marks concurrently; on the two shared cores the
- * balancer is sized for, the helpers' CPU is counted in the process's time all the same and
- * their hand-offs cost more than they save on a 2 × 2 MB young generation. Screened with
- * `--v8-pool-size=1` and `--single-threaded` in three bench runs (README, issue 9: lb11):
- * cheaper per request in most paired rounds, peak RSS and p99 unchanged.
  */
-export const BALANCER_NODE_FLAGS = ['--max-semi-space-size=2', '--single-threaded-gc'] as const;
+export const BALANCER_NODE_FLAGS = ['--max-semi-space-size=2'] as const;
