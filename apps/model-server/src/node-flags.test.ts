@@ -13,10 +13,6 @@ describe('REPLICA_NODE_FLAGS', () => {
     expect(REPLICA_NODE_FLAGS).toContain('--heap-growing-percent=50');
   });
 
-  it('run V8\'s garbage collector on the main thread (no helper-thread wake-ups on a small host)', () => {
-    expect(REPLICA_NODE_FLAGS).toContain('--single-threaded-gc');
-  });
-
   it('are on the command line of the package start script', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe(`node ${REPLICA_NODE_FLAGS.join(' ')} dist/main.js`);

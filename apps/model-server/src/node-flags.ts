@@ -18,15 +18,10 @@ import { createRequire } from 'node:module';
  * that its first comes under load, after start-up (18 MB alive: next limit 72–76 MB), and the
  * old space then held up to 57 MB of dead objects (README, Start-up 2026-12-02). A fixed 1.5×
  * (the 8 MB step still applies) bounds that first limit too, ~32 MB.
- * `--single-threaded-gc`: V8's scavenges, marking and sweeping on the main thread instead of
- * waking its helper threads for each of them. With an 8 MB young generation a replica scavenges
- * every few hundred requests; on 2 shared cores the helpers' wake-ups cost more than the parallel
- * work saves: in four paired rounds (README, 2026-12-02 ms12) CPU per request at c=64 was lower
- * in 4 of 4 and 8-text rows/s higher in 4 of 4, at the same peak RSS and c=8 ratio.
  * No `--max-old-space-size`: a hard cap turns a burst of large accepted requests into an
  * out-of-memory crash instead of more frequent garbage collection.
  */
-export const REPLICA_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--single-threaded-gc'] as const;
+export const REPLICA_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'] as const;
 
 /** The built entry of a replica (`dist/main.js`, this package's `./main` export). */
 export const REPLICA_MAIN: string = createRequire(import.meta.url).resolve('@fleet/model-server/main');
