@@ -14,7 +14,7 @@ import { BalancerError } from './errors.js';
  * - HTTP/1.1 without `Host`, or several `Host` headers → 400 (RFC 9112 §3.2); a `Host` NGINX
  *   refuses as invalid (`ngx_http_validate_host`: empty, `/`, a space or control character,
  *   `..`, nothing before the port) → 400 too, before it reaches a `hash`, `X-Forwarded-Host`,
- *   the access log or an upstream;
+ *   the access log or an upstream; on HTTP/2 the same rules for `:authority` (or `Host`), 400;
  * - HTTP/1.0 with `Transfer-Encoding` → 400, the connection closed (RFC 9112 §6.1: faulty
  *   framing; NGINX answers it 400 too), although llhttp framed its body as chunked;
  * - more header lines than `limits.maxHeaderCount` → 431 (node would drop the rest silently,
@@ -73,6 +73,8 @@ export function validHost(host: string): boolean {
   return hostLength > 0;
 }
 
+const INVALID_HOST = 'invalid Host header (empty, only a port, "/", "..", a space or a control character)';
+
 /** RFC 9113 §6.5.2: the size of a header list counts 32 octets of overhead per field. */
 function headerListSize(raw: readonly string[]): number {
   let size = 0;
@@ -103,8 +105,11 @@ export function checkRequestHead(req: IncomingMessage, { maxHeaderCount, maxHead
   if (raw.length / 2 > maxHeaderCount) {
     return new BalancerError('HEADERS_TOO_LARGE', `more than ${maxHeaderCount} header lines`, { connection: 'close' });
   }
-  if (req.httpVersionMajor >= 2 && headerListSize(raw) > maxHeaderSize) {
-    return new BalancerError('HEADERS_TOO_LARGE', `header list over ${maxHeaderSize} bytes`);
+  if (req.httpVersionMajor >= 2) {
+    if (headerListSize(raw) > maxHeaderSize) return new BalancerError('HEADERS_TOO_LARGE', `header list over ${maxHeaderSize} bytes`);
+    // NGINX checks `:authority` (and `Host`) of an HTTP/2 request with the same rules
+    const authority = req.headers[':authority'] ?? req.headers.host;
+    if (typeof authority === 'string' && !validHost(authority)) return new BalancerError('BAD_REQUEST', INVALID_HOST);
   }
   if (req.httpVersionMajor === 1) {
     let hosts = 0;
@@ -119,7 +124,7 @@ export function checkRequestHead(req: IncomingMessage, { maxHeaderCount, maxHead
     if (hosts > 1) return new BalancerError('BAD_REQUEST', 'more than one Host header', { connection: 'close' });
     if (hosts === 0 && req.httpVersionMinor >= 1) return new BalancerError('BAD_REQUEST', 'missing Host header', { connection: 'close' });
     if (hosts === 1 && !validHost(host)) {
-      return new BalancerError('BAD_REQUEST', 'invalid Host header (empty, only a port, "/", "..", a space or a control character)', { connection: 'close' });
+      return new BalancerError('BAD_REQUEST', INVALID_HOST, { connection: 'close' });
     }
     if (req.httpVersionMinor === 0 && fieldCount(raw, 'transfer-encoding') > 0) {
       return new BalancerError('BAD_REQUEST', 'Transfer-Encoding on an HTTP/1.0 request (its framing is faulty: RFC 9112 §6.1)', { connection: 'close' });

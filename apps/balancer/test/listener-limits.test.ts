@@ -80,6 +80,16 @@ describe('HTTP/2 sessions', () => {
     expect(f.backends[0]?.hits).toBe(0);
   });
 
+  it('answer an :authority NGINX calls invalid with the JSON 400, as a Host on HTTP/1', async () => {
+    const session = await startSession();
+    for (const authority of ['a..b', ':443', '.']) {
+      const answer = await h2Request(session, { ':path': '/x', ':authority': authority });
+      expect({ authority, status: answer.status, code: (JSON.parse(answer.body) as { code: string }).code }).toEqual({ authority, status: 400, code: 'BAD_REQUEST' });
+    }
+    expect((await h2Request(session, { ':path': '/x', ':authority': 'api.example:8443' })).status).toBe(200);
+    expect(f.backends[0]?.hits).toBe(1);
+  });
+
   it('answer a header list over limits.maxHeaderSize sent before the SETTINGS are acknowledged with the JSON 431', async () => {
     const session = await startSession();
     const first = await h2Request(session, { ':path': '/big', 'x-big': 'a'.repeat(4000) });
